@@ -1,0 +1,18 @@
+using ActorSweep.Bench;
+
+// Benchmarks print figures; goals live here, never in timed unit tests.
+//   train-steps [--rounds N] [--steps N]   training steps/s of pico-7d-ff14-lr02, batch 512, one thread,
+//                                          side by side with the PyTorch eager reference when it is installed.
+string command = args.Length > 0 ? args[0] : "train-steps";
+var options = BenchOptions.Parse(args.Skip(1).ToArray());
+return command switch
+{
+    "train-steps" => TrainStepsBench.Run(options),
+    _ => Fail($"unknown benchmark '{command}'; known: train-steps"),
+};
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine($"error: {message}");
+    return 2;
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the solution and runs every test. Ends with the plain line "N passed, N failed, N skipped",
+# counted from the test results (TRX files), not from dotnet test's own summary.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results="$PWD/TestResults"
+rm -rf "$results"
+
+summary() { echo "$1 passed, $2 failed, $3 skipped"; }
+
+if ! dotnet build ActorSweep.sln -c Release -nologo -v quiet; then
+  echo "build failed"
+  summary 0 1 0
+  exit 1
+fi
+
+dotnet test ActorSweep.sln -c Release --no-build -nologo --logger trx --logger "console;verbosity=normal" --results-directory "$results"
+status=$?
+
+passed=0; failed=0; total=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$((total + $(get total))); passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
+done
+skipped=$((total - passed - failed))
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited with $status without a failed test in its results: counting the run as failed"
+  failed=1
+fi
+summary "$passed" "$failed" "$skipped"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

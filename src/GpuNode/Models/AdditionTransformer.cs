@@ -1,0 +1,209 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace ActorSweep.GpuNode.Models;
+
+/// <summary>
+/// The seed's decoder-only, pre-norm transformer (SEED-EXPERIMENT.md, "Model"):
+///   x = tok[idx] + pos;  per layer: x += Attn(Norm(x)); x += W2·gelu(W1·Norm(x));  logits = Norm(x)·headᵀ
+/// Shapes: B batch, T tokens, d width, H heads, hd = d/H head width, F = d_ff, V vocabulary.
+/// Every parameter is a view into <see cref="Parameters"/>, one flat buffer.
+/// </summary>
+public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter _tok;           // [V, d] token embedding; also the output head when tied
+    readonly Parameter? _pos;          // [T, d] learned positions
+    readonly Tensor? _sinusoid;        // [T, d] fixed sinusoidal positions
+    readonly Block[] _blocks;
+    readonly Norm _finalNorm;
+    readonly Parameter? _head;         // [V, d] separate output head
+
+    public AdditionTransformer(ModelOptions options, long seed) : base(nameof(AdditionTransformer))
+    {
+        options.Validate();
+        Options = options;
+        int d = options.DModel, v = options.VocabSize, t = options.Context;
+        Parameters = new FlatParameters(options.ParameterCount);
+        var p = Parameters;
+
+        _tok = p.Take("tok_emb", ParameterInit.Embedding, v, d);
+        if (options.Positions == PositionScheme.Learned) _pos = p.Take("pos_emb", ParameterInit.Embedding, t, d);
+        if (options.Positions == PositionScheme.Sinusoidal) _sinusoid = Sinusoid(t, d);
+        var rotary = options.Positions == PositionScheme.Rope ? new Rotary(t, options.HeadDim, options.RopeBase) : null;
+        _blocks = Enumerable.Range(0, options.Layers).Select(i => new Block($"h{i}", options, p, rotary)).ToArray();
+        _finalNorm = new Norm("ln_f", options, p);
+        if (!options.TiedEmbeddings) _head = p.Take("head", ParameterInit.DenseKernel, v, d);
+        p.EnsureFull();
+
+        FlaxInitializer.Apply(p, seed);
+        foreach (var slot in p.Slots) register_parameter(slot.Name, slot.Parameter);
+    }
+
+    public ModelOptions Options { get; }
+    public FlatParameters Parameters { get; }
+
+    /// <summary>Logits at every position: [B, T] → [B, T, V].</summary>
+    public override Tensor forward(Tensor idx) => Logits(Hidden(idx));
+
+    /// <summary>The residual stream after the last layer: [B, T] → [B, T, d].</summary>
+    public Tensor Hidden(Tensor idx)
+    {
+        long b = idx.shape[0], t = idx.shape[1];
+        var x = _tok.index_select(0, idx.flatten()).view(b, t, Options.DModel);   // [B, T, d]
+        if (_pos is not null) x = x + _pos.narrow(0, 0, t);                        // + [T, d]
+        else if (_sinusoid is not null) x = x + _sinusoid.narrow(0, 0, t);
+        foreach (var block in _blocks) x = block.Forward(x);
+        return x;
+    }
+
+    /// <summary>Final norm and output head: [..., d] → [..., V].</summary>
+    public Tensor Logits(Tensor hidden) => F.linear(_finalNorm.Forward(hidden), _head ?? _tok);
+
+    /// <summary>The seed's sinusoid: channel 2i is sin(p·ω_i), 2i+1 is cos(p·ω_i), ω_i = 10000^(−2i/d);
+    /// odd d gets ceil(d/2) sine and floor(d/2) cosine channels.</summary>
+    static Tensor Sinusoid(int t, int d)
+    {
+        var pe = new float[t * d];
+        for (int pos = 0; pos < t; pos++)
+            for (int c = 0; c < d; c++)
+            {
+                double omega = Math.Exp(-(c - c % 2) * Math.Log(10000.0) / d);
+                pe[pos * d + c] = (float)(c % 2 == 0 ? Math.Sin(pos * omega) : Math.Cos(pos * omega));
+            }
+        return torch.tensor(pe).view(t, d);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Parameters.Dispose();
+            _sinusoid?.Dispose();
+            foreach (var block in _blocks) block.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <summary>One pre-norm layer: causal self-attention then a GELU FFN, each added to the residual.</summary>
+    sealed class Block : IDisposable
+    {
+        readonly ModelOptions _o;
+        readonly Norm _norm1, _norm2;
+        readonly Parameter _qkv;        // [3d, d] fused q, k, v; [2d, d] (shared qk, v) when tied_qk
+        readonly Parameter _proj;       // [d, d]
+        readonly Parameter _fc;         // [F, d]
+        readonly Parameter? _fcBias;    // [F]
+        readonly Parameter _out;        // [d, F]
+        readonly Parameter? _outBias;   // [d]
+        readonly Rotary? _rotary;
+
+        public Block(string name, ModelOptions o, FlatParameters p, Rotary? rotary)
+        {
+            _o = o;
+            _rotary = rotary;
+            int d = o.DModel;
+            _norm1 = new Norm($"{name}_ln1", o, p);
+            _qkv = p.Take($"{name}_attn_qkv", ParameterInit.DenseKernel, (o.TiedQk ? 2 : 3) * d, d);
+            _proj = p.Take($"{name}_attn_proj", ParameterInit.DenseKernel, d, d);
+            _norm2 = new Norm($"{name}_ln2", o, p);
+            _fc = p.Take($"{name}_ffn_fc", ParameterInit.DenseKernel, o.DFf, d);
+            if (o.FfnBias) _fcBias = p.Take($"{name}_ffn_fc_bias", ParameterInit.Zeros, o.DFf);
+            _out = p.Take($"{name}_ffn_out", ParameterInit.DenseKernel, d, o.DFf);
+            if (o.FfnBias) _outBias = p.Take($"{name}_ffn_out_bias", ParameterInit.Zeros, d);
+        }
+
+        public Tensor Forward(Tensor x)                                              // [B, T, d]
+        {
+            x = x + Attention(_norm1.Forward(x));
+            var h = F.gelu(F.linear(_norm2.Forward(x), _fc, _fcBias), TorchSharp.Modules.GELU.Approximate.tanh); // [B, T, F]; Flax's gelu is the tanh form
+            return x + F.linear(h, _out, _outBias);                                   // [B, T, d]
+        }
+
+        Tensor Attention(Tensor a)                                                   // [B, T, d]
+        {
+            long b = a.shape[0], t = a.shape[1];
+            int d = _o.DModel, heads = _o.Heads, hd = _o.HeadDim;
+            var qkv = F.linear(a, _qkv).split(d, dim: -1);                           // 3 (or 2) × [B, T, d]
+            Tensor q = SplitHeads(qkv[0]);                                           // [B, H, T, hd]
+            Tensor k = _o.TiedQk ? q : SplitHeads(qkv[1]);
+            Tensor v = SplitHeads(qkv[^1]);
+            if (_rotary is not null) { q = _rotary.Apply(q); k = _rotary.Apply(k); }
+            var y = F.scaled_dot_product_attention(q, k, v, is_casual: true);        // [B, H, T, hd], softmax(qkᵀ/√hd)
+            y = heads == 1 ? y.reshape(b, t, d) : y.transpose(1, 2).reshape(b, t, d); // [B, T, d]
+            return F.linear(y, _proj);
+
+            Tensor SplitHeads(Tensor z) => heads == 1
+                ? z.view(b, 1, t, hd)
+                : z.view(b, t, heads, hd).transpose(1, 2);
+        }
+
+        public void Dispose() => _rotary?.Dispose();
+    }
+
+    /// <summary>LayerNorm (scale and bias) or RMSNorm (scale only), epsilon 1e-6 as in Flax.</summary>
+    sealed class Norm
+    {
+        readonly ModelOptions _o;
+        readonly Parameter _scale;      // [d]
+        readonly Parameter? _bias;      // [d]
+
+        public Norm(string name, ModelOptions o, FlatParameters p)
+        {
+            _o = o;
+            _scale = p.Take($"{name}_scale", ParameterInit.Ones, o.DModel);
+            if (o.Norm == NormKind.LayerNorm) _bias = p.Take($"{name}_bias", ParameterInit.Zeros, o.DModel);
+        }
+
+        public Tensor Forward(Tensor x) => _o.Norm == NormKind.LayerNorm
+            ? F.layer_norm(x, [_o.DModel], _scale, _bias, _o.NormEpsilon)
+            : x * (x.square().mean([-1L], keepdim: true) + _o.NormEpsilon).rsqrt() * _scale;
+    }
+
+    /// <summary>
+    /// Rotary positions on q and k: channels (2i, 2i+1) rotate by p·base^(−2i/hd). The seed's
+    /// version needs an even head width (its d = 7 RoPE runs crashed); here an odd last channel
+    /// passes through unrotated, so those configurations train.
+    /// </summary>
+    sealed class Rotary : IDisposable
+    {
+        readonly int _pairs, _headDim;
+        readonly Tensor _cos, _sin;     // [T, hd/2]
+
+        public Rotary(int t, int headDim, double ropeBase)
+        {
+            _headDim = headDim;
+            _pairs = headDim / 2;
+            var cos = new float[t * _pairs];
+            var sin = new float[t * _pairs];
+            for (int pos = 0; pos < t; pos++)
+                for (int i = 0; i < _pairs; i++)
+                {
+                    double angle = pos * Math.Pow(ropeBase, -2.0 * i / headDim);
+                    cos[pos * _pairs + i] = (float)Math.Cos(angle);
+                    sin[pos * _pairs + i] = (float)Math.Sin(angle);
+                }
+            _cos = torch.tensor(cos).view(t, _pairs);
+            _sin = torch.tensor(sin).view(t, _pairs);
+        }
+
+        public Tensor Apply(Tensor x)                                                // [B, H, T, hd]
+        {
+            long b = x.shape[0], h = x.shape[1], t = x.shape[2];
+            var pairs = x.narrow(-1, 0, 2 * _pairs).reshape(b, h, t, _pairs, 2);     // [B, H, T, hd/2, 2]
+            var x1 = pairs.select(-1, 0);
+            var x2 = pairs.select(-1, 1);
+            var c = _cos.narrow(0, 0, t);
+            var s = _sin.narrow(0, 0, t);
+            var rotated = torch.stack([x1 * c - x2 * s, x1 * s + x2 * c], -1).view(b, h, t, 2 * _pairs);
+            return 2 * _pairs == _headDim ? rotated : torch.cat([rotated, x.narrow(-1, 2 * _pairs, 1)], -1);
+        }
+
+        public void Dispose()
+        {
+            _cos.Dispose();
+            _sin.Dispose();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using ActorSweep.GpuNode.Addition;
+using ActorSweep.GpuNode.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace ActorSweep.GpuNode.Training;
+
+/// <summary>What one training step did.</summary>
+public readonly record struct StepResult(long Step, float Loss, float GradientNorm, double LearningRate);
+
+/// <summary>
+/// Trains one model one step at a time. A training actor calls <see cref="TrainStep"/> once per
+/// message, so each step runs on one thread inside its own dispose scope. Everything the next
+/// step depends on (parameters, optimizer state, step count) is in <see cref="Checkpoint"/>;
+/// the data of a step is a pure function of (seed, step).
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    readonly long[] _inputs, _targets;
+
+    public Trainer(RunDefinition run)
+    {
+        run.Validate();
+        Run = run;
+        Format = run.Model.Format;
+        Data = new AdditionData(Format, run.Recipe.ScaledCurriculum(), run.Seed, run.Recipe.EvalDigits);
+        Model = new AdditionTransformer(run.Model, run.Seed);
+        Optimizer = new FlatAdamW(Model.Parameters, run.Recipe);
+        _inputs = new long[run.Recipe.BatchSize * Format.FedLength];
+        _targets = new long[run.Recipe.BatchSize * Format.AnswerLength];
+    }
+
+    public RunDefinition Run { get; }
+    public AdditionFormat Format { get; }
+    public AdditionData Data { get; }
+    public AdditionTransformer Model { get; }
+    public FlatAdamW Optimizer { get; }
+    /// <summary>Steps completed; the next step trains on the data of this 0-based step.</summary>
+    public long Step { get; private set; }
+    public bool Finished => Step >= Run.Recipe.Steps;
+    public TrainingHistory History { get; private set; } = TrainingHistory.Empty;
+    /// <summary>Wall time spent in training steps and validations, across resumes.</summary>
+    public double ElapsedSeconds { get; private set; }
+
+    /// <summary>One optimizer step on the batch of step <see cref="Step"/>.</summary>
+    public StepResult TrainStep()
+    {
+        if (Finished) throw new InvalidOperationException($"run '{Run.Name}' already finished its {Run.Recipe.Steps} steps");
+        long started = Stopwatch.GetTimestamp();
+        using var scope = torch.NewDisposeScope();
+        int batch = Run.Recipe.BatchSize, answer = Format.AnswerLength;
+        Data.FillTrainingBatch(Step, batch, _inputs, _targets);
+        var idx = torch.tensor(_inputs, [batch, Format.FedLength]);                         // [B, T]
+        var targets = torch.tensor(_targets, [batch * answer]);                             // [B·A]
+
+        var hidden = Model.Hidden(idx).narrow(1, Format.FirstScoredPosition, answer);       // [B, A, d]: only scored positions
+        var logits = Model.Logits(hidden).view(batch * answer, Format.VocabSize);           // [B·A, V]
+        var loss = F.cross_entropy(logits, targets);                                        // masked mean over the answer
+
+        Model.Parameters.ZeroGradients();
+        loss.backward();
+        double lr = Run.Recipe.LearningRate(Step);
+        var gradNorm = Optimizer.Step(lr);
+
+        var result = new StepResult(Step, loss.item<float>(), gradNorm.item<float>(), lr);
+        Step++;
+        if (Step % Run.Recipe.LogEvery == 0 || Finished)
+            History = History.WithLoss(Step, result.Loss, lr);
+        ElapsedSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return result;
+    }
+
+    /// <summary>Whether the seed's schedule evaluates after the step just completed.</summary>
+    public bool EvaluationDue => Step % Run.Recipe.EvalEvery == 0 || Finished;
+
+    /// <summary>Scores the first EvalSize validation pairs (exact match) and records it in the history.</summary>
+    public double Validate()
+    {
+        long started = Stopwatch.GetTimestamp();
+        var pairs = Data.Validation.Take(Run.Recipe.EvalSize).ToList();
+        double exact = Evaluator.Evaluate(Model, pairs, failuresToKeep: 0).ExactMatch;
+        History = History.WithValidation(Step, exact);
+        ElapsedSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return exact;
+    }
+
+    public TrainingCheckpoint Checkpoint() => TrainingCheckpoint.Capture(this);
+
+    /// <summary>Continues from a checkpoint of the same run.</summary>
+    public void Restore(TrainingCheckpoint checkpoint)
+    {
+        if (!SameDefinition(checkpoint.Run, Run))
+            throw new ArgumentException($"checkpoint of run '{checkpoint.Run.Name}' does not match run '{Run.Name}'");
+        using (torch.no_grad())
+        using (var values = torch.tensor(checkpoint.Parameters))
+            Model.Parameters.Values.copy_(values);
+        Optimizer.Restore(checkpoint.FirstMoment, checkpoint.SecondMoment, checkpoint.OptimizerUpdates);
+        Step = checkpoint.Step;
+        History = checkpoint.History;
+        ElapsedSeconds = checkpoint.ElapsedSeconds;
+    }
+
+    /// <summary>Builds a trainer positioned where the checkpoint left off.</summary>
+    public static Trainer Resume(TrainingCheckpoint checkpoint)
+    {
+        var trainer = new Trainer(checkpoint.Run);
+        trainer.Restore(checkpoint);
+        return trainer;
+    }
+
+    // Compared by their JSON form: the recipe's curriculum list has reference equality.
+    static bool SameDefinition(RunDefinition a, RunDefinition b) =>
+        System.Text.Json.JsonSerializer.Serialize(a, RunDefinition.Json) == System.Text.Json.JsonSerializer.Serialize(b, RunDefinition.Json);
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Model.Dispose();
+    }
+}

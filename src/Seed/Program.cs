@@ -1,0 +1,3 @@
+using ActorSweep.Seed.Cli;
+
+return await ActorSweepCli.RunAsync(args);

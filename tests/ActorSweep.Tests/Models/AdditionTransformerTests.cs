@@ -1,0 +1,84 @@
+using ActorSweep.GpuNode.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActorSweep.Tests.Models;
+
+public sealed class AdditionTransformerTests
+{
+    static readonly ModelOptions Pico = SeedConfigurations.Get("pico-7d-ff14-lr02").Model;
+
+    [Fact]
+    public void Logits_have_batch_by_token_by_vocabulary_shape()
+    {
+        using var model = new AdditionTransformer(Pico, seed: 1);
+        using var scope = NewDisposeScope();
+        var logits = model.forward(torch.zeros(3, 33, dtype: ScalarType.Int64));
+        Assert.Equal([3L, 33, 14], logits.shape);
+    }
+
+    [Theory]
+    [InlineData(PositionScheme.Learned, NormKind.LayerNorm, true, false, 1)]
+    [InlineData(PositionScheme.Sinusoidal, NormKind.RmsNorm, false, true, 1)]
+    [InlineData(PositionScheme.Rope, NormKind.LayerNorm, true, false, 1)]
+    [InlineData(PositionScheme.Rope, NormKind.RmsNorm, false, true, 1)]
+    [InlineData(PositionScheme.Rope, NormKind.LayerNorm, true, false, 2)]
+    public void Attention_is_causal_for_every_position_scheme(PositionScheme positions, NormKind norm, bool delimiters, bool tiedQk, int heads)
+    {
+        var options = new ModelOptions { DModel = heads == 2 ? 8 : 7, Heads = heads, DFf = 14, Positions = positions, Norm = norm, Delimiters = delimiters, TiedQk = tiedQk };
+        using var model = new AdditionTransformer(options, seed: 3);
+        using var scope = NewDisposeScope();
+        var tokens = torch.randint(0, 10, [2, 20], dtype: ScalarType.Int64, generator: new Generator(5));
+        var changed = tokens.clone();
+        changed[TensorIndex.Colon, 12] = (tokens[TensorIndex.Colon, 12] + 1) % 10;
+        var before = model.forward(tokens);
+        var after = model.forward(changed);
+        // Positions before the change see the same logits; the changed position and later ones do not.
+        Assert.Equal(Values(before.narrow(1, 0, 12)), Values(after.narrow(1, 0, 12)));
+        Assert.False(before.narrow(1, 12, 8).allclose(after.narrow(1, 12, 8)));
+    }
+
+    [Fact]
+    public void Initialisation_follows_flax_defaults_and_the_runs_seed()
+    {
+        var wide = new ModelOptions { DModel = 64, DFf = 256, Heads = 2 };
+        using var model = new AdditionTransformer(wide, seed: 11);
+        var slots = model.Parameters.Slots.ToDictionary(s => s.Name, s => s.Parameter);
+        double EmbeddingStd(string name) => slots[name].std().item<float>();
+        // Embeddings: normal with std 1/sqrt(d) = 0.125; dense kernels: std 1/sqrt(fan_in), truncated at 2 sigma.
+        Assert.InRange(EmbeddingStd("pos_emb"), 0.11, 0.14);
+        Assert.InRange(slots["h0_ffn_fc"].std().item<float>(), 0.115, 0.135);
+        Assert.InRange(slots["h0_ffn_out"].std().item<float>(), 0.0575, 0.0675);
+        Assert.True(slots["h0_ffn_out"].abs().max().item<float>() <= 2 / Math.Sqrt(256) / 0.8796 + 1e-6);
+        Assert.Equal(1f, slots["ln_f_scale"].mean().item<float>());
+        Assert.Equal(0f, slots["h0_ffn_fc_bias"].abs().sum().item<float>());
+
+        using var same = new AdditionTransformer(wide, seed: 11);
+        using var other = new AdditionTransformer(wide, seed: 12);
+        Assert.Equal(Values(model.Parameters.Values), Values(same.Parameters.Values));
+        Assert.NotEqual(Values(model.Parameters.Values), Values(other.Parameters.Values));
+    }
+
+    static float[] Values(Tensor t) => t.contiguous().data<float>().ToArray();
+
+    [Fact]
+    public void Parameters_are_views_of_one_flat_buffer()
+    {
+        using var model = new AdditionTransformer(Pico, seed: 1);
+        using (torch.no_grad()) model.Parameters.Values.fill_(0.5);
+        Assert.All(model.parameters(), p => Assert.Equal(0.5f, p.mean().item<float>()));
+    }
+
+    [Fact]
+    public void Backward_accumulates_into_the_flat_gradient_buffer()
+    {
+        using var model = new AdditionTransformer(Pico, seed: 1);
+        model.Parameters.ZeroGradients();
+        using (var scope = NewDisposeScope())
+            model.forward(torch.ones(2, 10, dtype: ScalarType.Int64)).sum().backward();
+        Assert.True(model.Parameters.Gradients.abs().sum().item<float>() > 0);
+        Assert.All(model.Parameters.Slots, s => Assert.True(ReferenceEquals(s.Parameter.grad, null) == false));
+        model.Parameters.ZeroGradients();
+        Assert.Equal(0f, model.Parameters.Gradients.abs().sum().item<float>());
+    }
+}
