@@ -7,6 +7,8 @@ public enum RandomStream : ulong
     Validation = 2,
     Test = 3,
     Initialization = 4,
+    /// <summary>Random search over sweep options (keyed by the search seed, not a run's).</summary>
+    Search = 5,
 }
 
 /// <summary>

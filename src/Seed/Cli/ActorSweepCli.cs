@@ -12,6 +12,10 @@ public static class ActorSweepCli
         root.Add(TrainCommand.Create());
         root.Add(PredictCommand.Create());
         root.Add(EvalCommand.Create());
+        root.Add(RunCommand.Create());
+        root.Add(InspectCommands.Status());
+        root.Add(InspectCommands.Results());
+        root.Add(InspectCommands.Replay());
         return root;
     }
 
@@ -19,7 +23,11 @@ public static class ActorSweepCli
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null,
                                            CancellationToken cancellation = default)
     {
-        var config = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
+        // Ctrl-C and SIGTERM cancel the command; it then has this long to checkpoint and hand runs back.
+        var config = new InvocationConfiguration
+        {
+            Output = output ?? Console.Out, Error = error ?? Console.Error, ProcessTerminationTimeout = TimeSpan.FromMinutes(3),
+        };
         var parsed = Build().Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -1,0 +1,16 @@
+namespace ActorSweep.GpuNode.Checkpoints;
+
+/// <summary>
+/// Where training actors keep checkpoints: by default a table in the sweep's own database, or a
+/// directory (shared by every node in a cluster). A reference names one stored checkpoint;
+/// the supervisor keeps references, never the bytes. Calls block: a training actor makes them
+/// on its own thread between steps.
+/// </summary>
+public interface ICheckpointStore
+{
+    /// <summary>Stores a checkpoint of a run at a step and returns its reference. The newest few per run are kept.</summary>
+    string Save(string sweepId, string runId, long step, byte[] data);
+
+    /// <summary>The bytes behind a reference; <see cref="FileNotFoundException"/> when it is gone.</summary>
+    byte[] Load(string reference);
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Actor.Internal;
+using Akka.Event;
+using ActorSweep.Messages.Work;
+
+namespace ActorSweep.GpuNode.Node;
+
+/// <summary>
+/// One per worker node. It pulls runs from the supervisor whenever it has free slots, starts a
+/// supervised <see cref="TrainingActor"/> per run, and relays their reports at least once
+/// (resending until acknowledged). A training actor that throws is stopped and its attempt
+/// reported failed. <see cref="Drain"/> checkpoints and hands back every run before shutdown.
+/// </summary>
+public sealed class NodeAgent : ReceiveActor, IWithTimers
+{
+    /// <summary>Checkpoint and release every run, then answer <see cref="Drained"/> once the supervisor has them.</summary>
+    public sealed record Drain;
+    public sealed record Drained(int Released);
+    /// <summary>Asks for <see cref="NodeStats"/>.</summary>
+    public sealed record GetStats;
+    /// <summary>Slot use so far: busy seconds per finished attempt and the compute part of it.</summary>
+    public sealed record NodeStats(int Slots, int Busy, int Completed, double BusySeconds, double ComputeSeconds);
+
+    sealed record ResendTick;
+    sealed record IdleTick;
+    sealed record Running(RunAssignment Assignment, long Started)
+    {
+        public bool Ended { get; set; }
+        public double ComputeSeconds { get; set; }
+    }
+
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly NodeSettings _settings;
+    readonly IActorRef _supervisor;
+    readonly Dictionary<IActorRef, Running> _running = [];
+    readonly Dictionary<IActorRef, Exception> _crashes = [];
+    readonly SortedDictionary<long, (IRunReport Report, long SentAt)> _pending = [];
+    long _nextReportId;
+    long _requestedAt = -1;
+    IActorRef? _drainRequester;
+    int _released, _completed;
+    double _busySeconds, _computeSeconds;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(NodeSettings settings, IActorRef supervisor) =>
+        Akka.Actor.Props.Create(() => new NodeAgent(settings, supervisor));
+
+    public NodeAgent(NodeSettings settings, IActorRef supervisor)
+    {
+        _settings = settings;
+        _supervisor = supervisor;
+
+        Receive<AssignRuns>(assign =>
+        {
+            _requestedAt = -1;
+            foreach (var run in assign.Runs) Start(run);
+            RequestWorkIfFree();
+        });
+        Receive<NoWork>(_ => _requestedAt = -1);
+        Receive<WorkAvailable>(_ => RequestWorkIfFree());
+        Receive<IRunReport>(report => Relay(report));
+        Receive<RunProgress>(progress => _supervisor.Tell(progress));
+        Receive<TrainingActor.Timing>(timing =>
+        {
+            if (_running.TryGetValue(Sender, out var run)) run.ComputeSeconds = timing.ComputeSeconds;
+        });
+        Receive<ReportAck>(ack =>
+        {
+            _pending.Remove(ack.ReportId);
+            CheckDrained();
+        });
+        Receive<Terminated>(t => Ended(t.ActorRef));
+        Receive<StopRuns>(stop =>
+        {
+            foreach (var (child, run) in _running)
+                if (run.Assignment.SweepId == stop.SweepId && stop.RunIds.Contains(run.Assignment.Run.RunId))
+                    child.Tell(new TrainingActor.Release(stop.Reason));
+        });
+        Receive<Drain>(_ =>
+        {
+            _drainRequester = Sender;
+            foreach (var child in _running.Keys) child.Tell(new TrainingActor.Release("node is draining"));
+            CheckDrained();
+        });
+        Receive<GetStats>(_ => Sender.Tell(new NodeStats(_settings.Slots, _running.Count, _completed, _busySeconds, _computeSeconds)));
+        Receive<ResendTick>(_ => Resend());
+        Receive<IdleTick>(_ =>
+        {
+            // A request that got no answer (the supervisor moved, or the reply was lost) is asked again.
+            if (_requestedAt >= 0 && Stopwatch.GetElapsedTime(_requestedAt) > _settings.IdleRetryInterval) _requestedAt = -1;
+            RequestWorkIfFree();
+        });
+    }
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("resend", new ResendTick(), _settings.ResendInterval);
+        Timers.StartPeriodicTimer("idle", new IdleTick(), _settings.IdleRetryInterval);
+        RequestWorkIfFree();
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new StopAndRemember((child, cause) => _crashes[child] = cause);
+
+    void RequestWorkIfFree()
+    {
+        int free = _settings.Slots - _running.Count;
+        if (free <= 0 || _requestedAt >= 0 || _drainRequester is not null) return;
+        _requestedAt = Stopwatch.GetTimestamp();
+        _supervisor.Tell(new RequestWork(_settings.NodeId, free, _settings.Device));
+    }
+
+    void Start(RunAssignment assignment)
+    {
+        string name = $"run-{Uri.EscapeDataString(assignment.SweepId)}-{Uri.EscapeDataString(assignment.Run.RunId)}-a{assignment.Attempt}";
+        var child = Context.ActorOf(TrainingActor.Props(assignment, _settings), name);
+        Context.Watch(child);
+        _running[child] = new Running(assignment, Stopwatch.GetTimestamp());
+        _log.Info("Started {0}/{1} attempt {2}{3}", assignment.SweepId, assignment.Run.RunId, assignment.Attempt,
+            assignment.ResumeFrom is { } from ? $" from the checkpoint at step {from.Step}" : "");
+    }
+
+    void Relay(IRunReport report)
+    {
+        long id = ++_nextReportId;
+        IRunReport numbered = report switch
+        {
+            RunCheckpointReport r => r with { ReportId = id },
+            RunCompletedReport r => r with { ReportId = id },
+            RunFailedReport r => r with { ReportId = id },
+            RunReleasedReport r => r with { ReportId = id },
+            _ => throw new ArgumentException($"unknown report {report.GetType().Name}"),
+        };
+        if (report is RunCompletedReport or RunReleasedReport && _running.TryGetValue(Sender, out var run))
+        {
+            run.Ended = true;
+            if (report is RunReleasedReport) _released++;
+        }
+        _pending[id] = (numbered, Stopwatch.GetTimestamp());
+        _supervisor.Tell(numbered);
+    }
+
+    void Ended(IActorRef child)
+    {
+        if (!_running.Remove(child, out var run)) return;
+        _busySeconds += Stopwatch.GetElapsedTime(run.Started).TotalSeconds;
+        _computeSeconds += run.ComputeSeconds;
+        var a = run.Assignment;
+        if (!run.Ended)
+        {
+            string error = _crashes.Remove(child, out var cause) ? $"{cause.GetType().Name}: {cause.Message}" : "training actor stopped unexpectedly";
+            _log.Warning("Run {0}/{1} attempt {2} failed: {3}", a.SweepId, a.Run.RunId, a.Attempt, error);
+            Relay(new RunFailedReport(a.SweepId, a.Run.RunId, a.Attempt, _settings.NodeId, 0, error));
+        }
+        else _completed++;
+        RequestWorkIfFree();
+        CheckDrained();
+    }
+
+    void Resend()
+    {
+        foreach (var (id, (report, sentAt)) in _pending.ToList())
+            if (Stopwatch.GetElapsedTime(sentAt) >= _settings.ResendInterval)
+            {
+                _pending[id] = (report, Stopwatch.GetTimestamp());
+                _supervisor.Tell(report);
+            }
+    }
+
+    void CheckDrained()
+    {
+        if (_drainRequester is null || _running.Count > 0 || _pending.Count > 0) return;
+        _drainRequester.Tell(new Drained(_released));
+        _drainRequester = null;
+    }
+
+    /// <summary>Stops a failing training actor and remembers why, for the failure report.</summary>
+    sealed class StopAndRemember(Action<IActorRef, Exception> remember) : OneForOneStrategy(_ => Directive.Stop)
+    {
+        public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause,
+                                            ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children)
+        {
+            remember(child, cause);
+            base.ProcessFailure(context, restart, child, cause, stats, children);
+        }
+    }
+}

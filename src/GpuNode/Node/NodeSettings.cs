@@ -1,0 +1,17 @@
+using ActorSweep.GpuNode.Checkpoints;
+using ActorSweep.Messages.Work;
+
+namespace ActorSweep.GpuNode.Node;
+
+/// <summary>How a node agent works: its id, slot count, device and checkpoint store, and its timings.</summary>
+public sealed record NodeSettings(string NodeId, int Slots, string Device, ICheckpointStore Checkpoints)
+{
+    /// <summary>Unacknowledged reports are sent again this often.</summary>
+    public TimeSpan ResendInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>A node with free slots asks again this often even without a WorkAvailable (which can be lost when the supervisor moves).</summary>
+    public TimeSpan IdleRetryInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Live progress is sent at most this often per run.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(0.5);
+    /// <summary>Fault drills and tests: return true to make the training actor throw before training that step.</summary>
+    public Func<RunAssignment, long, bool>? InjectFault { get; init; }
+}

@@ -1,0 +1,11 @@
+using System.Collections.Immutable;
+using ActorSweep.Messages.Runs;
+
+namespace ActorSweep.Messages.Sweeps;
+
+/// <summary>
+/// A validated, expanded sweep: every run it will train and how often a failed run is retried.
+/// <see cref="Hash"/> identifies the content: submitting the same definition again resumes the
+/// sweep; a different one under the same id is refused.
+/// </summary>
+public sealed record SweepDefinition(string SweepId, string Task, int RetryLimit, ImmutableList<RunSpec> Runs, string Source, string Hash);

@@ -1,0 +1,21 @@
+using System.Collections.Immutable;
+
+namespace ActorSweep.Messages.Sweeps;
+
+public sealed record SweepAccepted(string SweepId, int Runs, bool Resumed) : ISweepReply;
+
+public sealed record SweepRejected(string SweepId, string Reason) : ISweepReply;
+
+public sealed record SweepStateReply(string SweepId, SweepState? State) : ISweepReply;
+
+public sealed record SweepList(ImmutableList<SweepSummary> Sweeps) : ISweepReply;
+
+/// <summary>Counts of a sweep's runs by status.</summary>
+public sealed record SweepSummary(string SweepId, string Task, int Runs, int Queued, int Running, int Completed, int Failed,
+                                  bool Cancelled, bool Finished);
+
+/// <summary>Sent to watchers whenever a run of the sweep changes status or checkpoints.</summary>
+public sealed record SweepChanged(string SweepId, SweepSummary Summary, string RunId) : ISweepReply;
+
+/// <summary>Sent to watchers once every run has completed or failed for good (or the sweep was cancelled).</summary>
+public sealed record SweepFinished(string SweepId, SweepSummary Summary) : ISweepReply;

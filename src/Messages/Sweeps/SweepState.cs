@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using ActorSweep.Messages.Results;
+using ActorSweep.Messages.Runs;
+
+namespace ActorSweep.Messages.Sweeps;
+
+public enum RunStatus { Queued, Running, Completed, Failed, Cancelled }
+
+/// <summary>Where one run stands: its current attempt and node, last checkpoint, failures and result.</summary>
+public sealed record RunState(
+    RunSpec Spec,
+    RunStatus Status,
+    int Attempt,
+    string? NodeId,
+    CheckpointInfo? Checkpoint,
+    int Failures,
+    string? LastError,
+    RunReport? Report,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt)
+{
+    public static RunState New(RunSpec spec) => new(spec, RunStatus.Queued, 0, null, null, 0, null, null, null, null);
+
+    public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
+
+    /// <summary>True when a report from (attempt, node) concerns the attempt now running; older attempts are fenced off.</summary>
+    public bool IsCurrent(int attempt, string nodeId) => Status == RunStatus.Running && Attempt == attempt && NodeId == nodeId;
+}
+
+/// <summary>
+/// The state of one sweep, changed only by <see cref="Apply"/>: a pure function of the previous
+/// state and one persisted event. Replaying a sweep's journal through it rebuilds the sweep as
+/// it was after any event. It is also the sweep actor's snapshot.
+/// </summary>
+public sealed record SweepState(
+    string SweepId,
+    SweepDefinition? Definition,
+    ImmutableDictionary<string, RunState> Runs,
+    ImmutableList<string> Queue,
+    bool Cancelled,
+    long EventCount) : ISweepSnapshot
+{
+    public static SweepState Empty(string sweepId) =>
+        new(sweepId, null, ImmutableDictionary<string, RunState>.Empty, ImmutableList<string>.Empty, false, 0);
+
+    public SweepState Apply(ISweepEvent e)
+    {
+        if (e.SweepId != SweepId) throw new ArgumentException($"event of sweep '{e.SweepId}' applied to sweep '{SweepId}'");
+        var next = e switch
+        {
+            SweepSubmitted s => this with
+            {
+                Definition = s.Definition,
+                Runs = s.Definition.Runs.ToImmutableDictionary(r => r.RunId, RunState.New),
+            },
+            RunsQueued q => this with { Queue = Queue.AddRange(q.RunIds) },
+            RunAssigned a => WithRun(a.RunId, r => r with
+            {
+                Status = RunStatus.Running, Attempt = a.Attempt, NodeId = a.NodeId, StartedAt = r.StartedAt ?? a.At,
+            }) with { Queue = Queue.Remove(a.RunId) },
+            RunCheckpointed c => WithRun(c.RunId, r => r with { Checkpoint = c.Checkpoint }),
+            RunCompleted c => WithRun(c.RunId, r => r with { Status = RunStatus.Completed, Report = c.Report, FinishedAt = c.At }),
+            RunFailed f => WithRun(f.RunId, r => r with
+            {
+                Failures = r.Failures + 1, LastError = f.Error,
+                Status = f.Final ? RunStatus.Failed : r.Status, FinishedAt = f.Final ? f.At : r.FinishedAt,
+            }),
+            // A requeued run resumes before runs that have not started: it has progress to keep.
+            RunRequeued q when Cancelled => WithRun(q.RunId, r => r with { Status = RunStatus.Cancelled, NodeId = null }),
+            RunRequeued q => WithRun(q.RunId, r => r with { Status = RunStatus.Queued, NodeId = null }) with { Queue = Queue.Remove(q.RunId).Insert(0, q.RunId) },
+            SweepCancelled => this with
+            {
+                Cancelled = true,
+                Queue = ImmutableList<string>.Empty,
+                Runs = Runs.SetItems(Queue.Select(id => KeyValuePair.Create(id, Runs[id] with { Status = RunStatus.Cancelled }))),
+            },
+            _ => throw new ArgumentException($"unknown sweep event {e.GetType().Name}"),
+        };
+        return next with { EventCount = EventCount + 1 };
+    }
+
+    SweepState WithRun(string runId, Func<RunState, RunState> change)
+    {
+        if (!Runs.TryGetValue(runId, out var run)) throw new ArgumentException($"sweep '{SweepId}' has no run '{runId}'");
+        return this with { Runs = Runs.SetItem(runId, change(run)) };
+    }
+
+    /// <summary>The runs in the order the sweep file defines them.</summary>
+    public IEnumerable<RunState> OrderedRuns => Definition is null ? [] : Definition.Runs.Select(r => Runs[r.RunId]);
+
+    public IEnumerable<RunState> RunningOn(string nodeId) => Runs.Values.Where(r => r.Status == RunStatus.Running && r.NodeId == nodeId);
+
+    /// <summary>Every run has completed, failed for good or been cancelled.</summary>
+    public bool Finished => Definition is not null && Runs.Values.All(r => r.IsFinished);
+
+    public SweepSummary Summary() => new(SweepId, Definition?.Task ?? "", Runs.Count,
+        Runs.Values.Count(r => r.Status == RunStatus.Queued), Runs.Values.Count(r => r.Status == RunStatus.Running),
+        Runs.Values.Count(r => r.Status == RunStatus.Completed), Runs.Values.Count(r => r.Status == RunStatus.Failed),
+        Cancelled, Finished);
+}

@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+using ActorSweep.Messages.Results;
+using ActorSweep.Messages.Runs;
+
+namespace ActorSweep.Messages.Work;
+
+/// <summary>A node agent asks for up to <see cref="FreeSlots"/> runs. Nodes pull work at their own pace.</summary>
+public sealed record RequestWork(string NodeId, int FreeSlots, string Device) : IWorkMessage;
+
+/// <summary>One run handed to a node: attempt <see cref="Attempt"/>, resuming from <see cref="ResumeFrom"/> when set.</summary>
+public sealed record RunAssignment(string SweepId, RunSpec Run, int Attempt, CheckpointInfo? ResumeFrom);
+
+/// <summary>The supervisor's answer to <see cref="RequestWork"/>: at most the free slots' worth of runs.</summary>
+public sealed record AssignRuns(string NodeId, ImmutableList<RunAssignment> Runs) : IWorkMessage;
+
+/// <summary>Nothing is queued; the node waits for <see cref="WorkAvailable"/> (or its own retry timer).</summary>
+public sealed record NoWork(string NodeId) : IWorkMessage;
+
+/// <summary>Sent to nodes that were told <see cref="NoWork"/> once runs are queued again.</summary>
+public sealed record WorkAvailable(string Reason) : IWorkMessage;
+
+/// <summary>Live progress of a run, forwarded to watchers and metrics; never persisted.</summary>
+public sealed record RunProgress(string SweepId, string RunId, int Attempt, string NodeId, long Step, long TotalSteps,
+                                 double? Loss, double? ValidationExactMatch) : IWorkMessage;
+
+/// <summary>
+/// A report about a run that must reach the supervisor: the node resends it until a
+/// <see cref="ReportAck"/> with its <see cref="ReportId"/> arrives. Reports of an attempt that is
+/// no longer current are acknowledged and ignored.
+/// </summary>
+public interface IRunReport : IWorkMessage
+{
+    string SweepId { get; }
+    string RunId { get; }
+    int Attempt { get; }
+    string NodeId { get; }
+    long ReportId { get; }
+}
+
+public sealed record RunCheckpointReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
+                                         CheckpointInfo Checkpoint) : IRunReport;
+
+public sealed record RunCompletedReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
+                                        RunReport Report) : IRunReport;
+
+public sealed record RunFailedReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
+                                     string Error) : IRunReport;
+
+/// <summary>The node hands a run back (it is draining), with the checkpoint it just wrote.</summary>
+public sealed record RunReleasedReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
+                                       CheckpointInfo? Checkpoint) : IRunReport;
+
+/// <summary>The supervisor has durably handled report <see cref="ReportId"/> of node <see cref="NodeId"/>.</summary>
+public sealed record ReportAck(string NodeId, long ReportId) : IWorkMessage;
+
+/// <summary>The supervisor asks a node to checkpoint and hand back these runs (their sweep was cancelled).</summary>
+public sealed record StopRuns(string SweepId, ImmutableList<string> RunIds, string Reason) : IWorkMessage;

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Text.Json;
+using ActorSweep.Messages.Results;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Seed.Hosting;
+using ActorSweep.Seed.Persistence;
+using ActorSweep.Seed.Reports;
+using Spectre.Console;
+
+namespace ActorSweep.Seed.Cli;
+
+/// <summary>
+/// `actorsweep status [SWEEP]`, `actorsweep results SWEEP` and `actorsweep replay SWEEP [--until N]`:
+/// read the journal directly (it may belong to a sweep that is running right now).
+/// </summary>
+public static class InspectCommands
+{
+    public static Command Status()
+    {
+        var sweep = new Argument<string?>("sweep") { Description = "A sweep's name; all sweeps when left out.", Arity = ArgumentArity.ZeroOrOne };
+        var db = CliOptions.Database();
+        var command = new Command("status", "Show every sweep's progress, or one sweep's runs.") { sweep, db };
+        command.SetAction((parse, cancel) => WithJournal(parse, db, async (journal, console) =>
+        {
+            string? id = parse.GetValue(sweep);
+            if (id is null)
+            {
+                var summaries = new List<SweepSummary>();
+                foreach (var sweepId in await journal.SweepIdsAsync(cancel))
+                    if (await journal.StateAsync(sweepId, cancel: cancel) is { } s) summaries.Add(s.Summary());
+                if (summaries.Count == 0) console.MarkupLine("No sweeps yet. Start one: actorsweep run sweeps/quickstart.yaml");
+                else SweepPrinter.Summaries(console, summaries);
+                return ExitCodes.Ok;
+            }
+            var state = await journal.StateAsync(id, cancel: cancel);
+            if (state is null) return Terminal.UsageError(parse.InvocationConfiguration.Error, await UnknownSweep(journal, id));
+            SweepPrinter.Status(console, state);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    public static Command Results()
+    {
+        var sweep = new Argument<string>("sweep") { Description = "The sweep's name." };
+        var db = CliOptions.Database();
+        var report = new Option<string?>("--report") { Description = "Also write the report folder here." };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var command = new Command("results", "Show a sweep's results (and optionally write its report folder).") { sweep, db, report, json };
+        command.SetAction((parse, cancel) => WithJournal(parse, db, async (journal, console) =>
+        {
+            string id = parse.GetValue(sweep)!;
+            var state = await journal.StateAsync(id, cancel: cancel);
+            if (state is null) return Terminal.UsageError(parse.InvocationConfiguration.Error, await UnknownSweep(journal, id));
+            if (parse.GetValue(json))
+                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(SweepReport.Results(state), ReportJson.Options));
+            else SweepPrinter.Results(console, state);
+            if (parse.GetValue(report) is { } folder)
+            {
+                SweepReport.Write(state, folder);
+                console.MarkupLine($"Report: {Markup.Escape(Path.GetFullPath(folder))}");
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    public static Command Replay()
+    {
+        var sweep = new Argument<string>("sweep") { Description = "The sweep's name." };
+        var until = new Option<long?>("--until") { Description = "Show the state as it was right after event N (1-based)." };
+        var db = CliOptions.Database();
+        var command = new Command("replay", "Rebuild a sweep's state from its journal: the whole history, or the state after event N.") { sweep, until, db };
+        command.SetAction((parse, cancel) => WithJournal(parse, db, async (journal, console) =>
+        {
+            string id = parse.GetValue(sweep)!;
+            var events = await journal.EventsAsync(id, cancel);
+            if (events.Count == 0) return Terminal.UsageError(parse.InvocationConfiguration.Error, await UnknownSweep(journal, id));
+            if (parse.GetValue(until) is { } n)
+            {
+                if (n < 1 || n > events.Count)
+                    return Terminal.UsageError(parse.InvocationConfiguration.Error, $"--until must lie in [1, {events.Count}]: sweep '{id}' has {events.Count} events");
+                var state = JournalReader.Fold(id, events.Take((int)n).Select(e => e.Event));
+                console.MarkupLine($"State of [bold]{Markup.Escape(id)}[/] after event {n} of {events.Count} ({Markup.Escape(Describe(events[(int)n - 1].Event))}):");
+                SweepPrinter.Status(console, state);
+                return ExitCodes.Ok;
+            }
+            var history = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn("#").RightAligned()).AddColumn("written").AddColumn("event");
+            foreach (var e in events) history.AddRow(e.SequenceNr.ToString(), e.Written.ToString("yyyy-MM-dd HH:mm:ss.fff"), Markup.Escape(Describe(e.Event)));
+            console.Write(history);
+            SweepPrinter.Status(console, JournalReader.Fold(id, events.Select(e => e.Event)));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>One line per event, for histories.</summary>
+    public static string Describe(Messages.ISweepEvent e) => e switch
+    {
+        SweepSubmitted s => $"submitted: {s.Definition.Runs.Count} runs of {s.Definition.Task}, retries {s.Definition.RetryLimit}, hash {s.Definition.Hash}",
+        RunsQueued q => $"queued {q.RunIds.Count} runs",
+        RunAssigned a => $"{a.RunId} attempt {a.Attempt} assigned to {a.NodeId}" + (a.ResumeFrom is { } c ? $", resuming at step {c.Step}" : ""),
+        RunCheckpointed c => $"{c.RunId} attempt {c.Attempt} checkpointed at step {c.Checkpoint.Step}" +
+                             (c.Checkpoint.Summary.ValidationExactMatch is { } v ? $" (val {v:P1})" : "") + $" -> {c.Checkpoint.Reference}",
+        RunCompleted c => $"{c.RunId} attempt {c.Attempt} completed: test exact match {c.Report.ExactMatch:P2} after {c.Report.Steps} steps",
+        RunFailed f => $"{f.RunId} attempt {f.Attempt} failed{(f.Final ? " for good" : "")}: {f.Error}",
+        RunRequeued r => $"{r.RunId} requeued after attempt {r.Attempt}: {r.Reason}",
+        SweepCancelled c => $"cancelled: {c.Reason}",
+        _ => e.GetType().Name,
+    };
+
+    static async Task<string> UnknownSweep(JournalReader journal, string id)
+    {
+        var known = await journal.SweepIdsAsync();
+        return $"no sweep named '{id}'" + (known.Count > 0 ? $"; known sweeps: {string.Join(", ", known)}" : "; none has been run with this database");
+    }
+
+    static async Task<int> WithJournal(ParseResult parse, Option<string?> dbOption, Func<JournalReader, IAnsiConsole, Task<int>> action)
+    {
+        JournalDatabase database;
+        try { database = JournalDatabase.ExistingSqlite(parse.GetValue(dbOption) ?? JournalDatabase.DefaultSqlitePath()); }
+        catch (FileNotFoundException e) { return Terminal.UsageError(parse.InvocationConfiguration.Error, e.Message); }
+        await using var journal = await JournalReader.OpenAsync(database);
+        return await action(journal, Terminal.For(parse.InvocationConfiguration.Output));
+    }
+}

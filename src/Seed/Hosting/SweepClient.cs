@@ -1,0 +1,52 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Hosting;
+using ActorSweep.GpuNode.Hosting;
+using ActorSweep.GpuNode.Node;
+using ActorSweep.Messages;
+using ActorSweep.Messages.Sweeps;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace ActorSweep.Seed.Hosting;
+
+/// <summary>Talks to the sweep supervisor of a running host (through its singleton proxy).</summary>
+public sealed class SweepClient(ActorSystem system, IActorRef supervisor)
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    public static SweepClient For(IHost host)
+    {
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        return new SweepClient(host.Services.GetRequiredService<ActorSystem>(), registry.Get<SweepSupervisorProxy>());
+    }
+
+    public ActorSystem System => system;
+
+    public async Task<ISweepReply> SubmitAsync(SweepDefinition definition, CancellationToken cancel = default) =>
+        await supervisor.Ask<ISweepReply>(new SubmitSweep(definition), Timeout, cancel);
+
+    public async Task<SweepState?> StateAsync(string sweepId, CancellationToken cancel = default) =>
+        (await supervisor.Ask<SweepStateReply>(new GetSweepState(sweepId), Timeout, cancel)).State;
+
+    /// <summary>Every notification about the sweep (state, progress, changes, finish) as a channel.</summary>
+    public ChannelReader<object> Watch(string sweepId)
+    {
+        var channel = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+        var watcher = system.ActorOf(Props.Create(() => new ChannelWriterActor(channel.Writer)));
+        supervisor.Tell(new WatchSweep(sweepId), watcher);
+        return channel.Reader;
+    }
+
+    /// <summary>Checkpoints and hands back every run of this process's node agent.</summary>
+    public static async Task<NodeAgent.Drained> DrainAsync(IHost host, TimeSpan timeout)
+    {
+        var agent = host.Services.GetRequiredService<ActorRegistry>().Get<NodeAgent>();
+        return await agent.Ask<NodeAgent.Drained>(new NodeAgent.Drain(), timeout);
+    }
+
+    sealed class ChannelWriterActor : ReceiveActor
+    {
+        public ChannelWriterActor(ChannelWriter<object> writer) => ReceiveAny(m => writer.TryWrite(m));
+    }
+}

@@ -1,0 +1,186 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using ActorSweep.Messages;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Messages.Work;
+
+namespace ActorSweep.Seed.Supervisor;
+
+/// <summary>
+/// One sweep, event-sourced in journal "sweep-{id}". A thin shell: <see cref="SweepDecisions"/>
+/// decides, <see cref="SweepState.Apply"/> changes state, and this actor persists, replies,
+/// acknowledges reports and notifies watchers. Snapshots every <c>snapshotEvery</c> events.
+/// </summary>
+public sealed class SweepActor : ReceivePersistentActor
+{
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly int _snapshotEvery;
+    readonly HashSet<IActorRef> _watchers = [];
+    readonly Dictionary<string, IActorRef> _nodes = [];
+    SweepState _state;
+    long _lastSnapshot;
+    bool _finishAnnounced;
+
+    public static string PersistenceIdFor(string sweepId) => $"sweep-{sweepId}";
+
+    public static Props Props(string sweepId, int snapshotEvery = 200) =>
+        Akka.Actor.Props.Create(() => new SweepActor(sweepId, snapshotEvery));
+
+    public SweepActor(string sweepId, int snapshotEvery)
+    {
+        PersistenceId = PersistenceIdFor(sweepId);
+        _snapshotEvery = snapshotEvery;
+        _state = SweepState.Empty(sweepId);
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            _state = (SweepState)offer.Snapshot;
+            _lastSnapshot = offer.Metadata.SequenceNr;
+        });
+        Recover<ISweepEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _finishAnnounced = _state.Finished;
+            ReportSummary();
+        });
+
+        Command<SubmitSweep>(Submit);
+        Command<RequestWork>(AssignWork);
+        Command<IRunReport>(HandleReport);
+        Command<RunProgress>(p => Tell(_watchers, p));
+        Command<Reconcile>(r => PersistThen(SweepDecisions.OnNodesLost(_state, r.LiveNodes.Contains), "node loss", () => Changed(null)));
+        Command<GetSweepState>(_ => Sender.Tell(new SweepStateReply(_state.SweepId, _state.Definition is null ? null : _state)));
+        Command<CancelSweep>(Cancel);
+        Command<WatchSweep>(_ =>
+        {
+            _watchers.Add(Sender);
+            Context.Watch(Sender);
+            Sender.Tell(new SweepStateReply(_state.SweepId, _state.Definition is null ? null : _state));
+            if (_state.Finished) Sender.Tell(new SweepFinished(_state.SweepId, _state.Summary()));
+        });
+        Command<UnwatchSweep>(_ => _watchers.Remove(Sender));
+        Command<Terminated>(t => _watchers.Remove(t.ActorRef));
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of {0} failed: {1}", PersistenceId, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning("Deleting old snapshots of {0} failed: {1}", PersistenceId, f.Cause.Message));
+    }
+
+    public override string PersistenceId { get; }
+
+    void Submit(SubmitSweep submit)
+    {
+        var replyTo = Sender;
+        var decision = SweepDecisions.Submit(_state, submit.Definition, DateTimeOffset.UtcNow);
+        if (decision.Events.Count > 0)
+            PersistThen(decision, "submit", () =>
+            {
+                replyTo.Tell(new SweepAccepted(_state.SweepId, _state.Runs.Count, Resumed: false));
+                Changed(null);
+            });
+        else if (decision.Ignored == "already submitted")
+            replyTo.Tell(new SweepAccepted(_state.SweepId, _state.Runs.Count, Resumed: true));
+        else
+            replyTo.Tell(new SweepRejected(_state.SweepId, $"{decision.Ignored}: sweep '{_state.SweepId}' was submitted with different contents (hash {_state.Definition?.Hash}, now {submit.Definition.Hash}); rename it to start a new sweep"));
+    }
+
+    void AssignWork(RequestWork request)
+    {
+        var node = Sender;
+        _nodes[request.NodeId] = node;
+        var assigned = SweepDecisions.Assign(_state, request.NodeId, request.FreeSlots, DateTimeOffset.UtcNow);
+        if (assigned.Count == 0)
+        {
+            node.Tell(new NoWork(request.NodeId));
+            Context.Parent.Tell(new NodeWaiting(request.NodeId, node));
+            return;
+        }
+        PersistThen(new Decision(assigned.Cast<ISweepEvent>().ToImmutableList()), "assignment", () =>
+        {
+            node.Tell(new AssignRuns(request.NodeId, assigned
+                .Select(a => new RunAssignment(_state.SweepId, _state.Runs[a.RunId].Spec, a.Attempt, a.ResumeFrom))
+                .ToImmutableList()));
+            foreach (var a in assigned) Changed(a.RunId);
+        });
+    }
+
+    void HandleReport(IRunReport report)
+    {
+        var node = Sender;
+        var decision = SweepDecisions.OnReport(_state, report, DateTimeOffset.UtcNow);
+        if (decision.Ignored is not null)
+            _log.Info("Ignored {0} for {1}/{2}: {3}", report.GetType().Name, report.SweepId, report.RunId, decision.Ignored);
+        PersistThen(decision, report.GetType().Name, () =>
+        {
+            node.Tell(new ReportAck(report.NodeId, report.ReportId));
+            if (decision.Events.Count > 0) Changed(report.RunId);
+        });
+    }
+
+    void Cancel(CancelSweep cancel)
+    {
+        var replyTo = Sender;
+        var decision = SweepDecisions.Cancel(_state, cancel.Reason, DateTimeOffset.UtcNow);
+        PersistThen(decision, "cancel", () =>
+        {
+            foreach (var group in _state.Runs.Values.Where(r => r.Status == RunStatus.Running).GroupBy(r => r.NodeId!))
+                if (_nodes.TryGetValue(group.Key, out var node))
+                    node.Tell(new StopRuns(_state.SweepId, group.Select(r => r.Spec.RunId).ToImmutableList(), cancel.Reason));
+            replyTo.Tell(new SweepStateReply(_state.SweepId, _state));
+            Changed(null);
+        });
+    }
+
+    /// <summary>Persists the decision's events (none: runs <paramref name="after"/> at once), applying each to the state.</summary>
+    void PersistThen(Decision decision, string what, Action after)
+    {
+        if (decision.Events.Count == 0)
+        {
+            after();
+            return;
+        }
+        int remaining = decision.Events.Count;
+        PersistAll(decision.Events, e =>
+        {
+            _state = _state.Apply(e);
+            if (--remaining > 0) return;
+            if (LastSequenceNr - _lastSnapshot >= _snapshotEvery)
+            {
+                _lastSnapshot = LastSequenceNr;
+                SaveSnapshot(_state);
+            }
+            after();
+        });
+    }
+
+    void Changed(string? runId)
+    {
+        var summary = _state.Summary();
+        Tell(_watchers, new SweepChanged(_state.SweepId, summary, runId ?? ""));
+        ReportSummary();
+        if (_state.Finished && !_finishAnnounced)
+        {
+            _finishAnnounced = true;
+            Tell(_watchers, new SweepFinished(_state.SweepId, summary));
+            Context.Parent.Tell(new SweepDone(_state.SweepId));
+        }
+    }
+
+    void ReportSummary()
+    {
+        if (_state.Definition is not null) Context.Parent.Tell(new SweepSummaryChanged(_state.Summary()));
+    }
+
+    static void Tell(IEnumerable<IActorRef> targets, object message)
+    {
+        foreach (var t in targets) t.Tell(message);
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Could not persist {0} for {1} (seq {2}); the sweep actor restarts from its journal", @event.GetType().Name, PersistenceId, sequenceNr);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using ActorSweep.Messages;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Messages.Work;
+
+namespace ActorSweep.Seed.Supervisor;
+
+/// <summary>What a command does to a sweep: the events to persist, or why it changes nothing.</summary>
+public sealed record Decision(ImmutableList<ISweepEvent> Events, string? Ignored = null)
+{
+    public static Decision Nothing(string why) => new([], why);
+    public static Decision Of(params ISweepEvent[] events) => new(events.ToImmutableList());
+}
+
+/// <summary>
+/// The sweep actor's decisions as pure functions of (state, command): which events a command
+/// produces. Attempt numbers fence stale workers: a report counts only from the attempt that
+/// is running now, on the node it was assigned to.
+/// </summary>
+public static class SweepDecisions
+{
+    public static Decision Submit(SweepState state, SweepDefinition definition, DateTimeOffset now) =>
+        state.Definition is not null
+            ? Decision.Nothing(state.Definition.Hash == definition.Hash ? "already submitted" : "a different sweep of that name exists")
+            : Decision.Of(new SweepSubmitted(definition.SweepId, definition, now),
+                          new RunsQueued(definition.SweepId, definition.Runs.Select(r => r.RunId).ToImmutableList()));
+
+    /// <summary>Hands the first <paramref name="slots"/> queued runs to a node, each as its next attempt,
+    /// resuming from the run's last checkpoint.</summary>
+    public static ImmutableList<RunAssigned> Assign(SweepState state, string nodeId, int slots, DateTimeOffset now) =>
+        state.Cancelled
+            ? []
+            : state.Queue.Take(Math.Max(0, slots))
+                .Select(id => new RunAssigned(state.SweepId, id, state.Runs[id].Attempt + 1, nodeId, state.Runs[id].Checkpoint, now))
+                .ToImmutableList();
+
+    public static Decision OnReport(SweepState state, IRunReport report, DateTimeOffset now)
+    {
+        if (!state.Runs.TryGetValue(report.RunId, out var run))
+            return Decision.Nothing($"report for unknown run '{report.RunId}'");
+        if (!run.IsCurrent(report.Attempt, report.NodeId))
+            return Decision.Nothing($"stale report from attempt {report.Attempt} on {report.NodeId}; run '{run.Spec.RunId}' is {run.Status} at attempt {run.Attempt}");
+
+        string sweep = state.SweepId, id = run.Spec.RunId;
+        int attempt = report.Attempt;
+        switch (report)
+        {
+            case RunCheckpointReport c:
+                return run.Checkpoint is { } last && last.Step >= c.Checkpoint.Step
+                    ? Decision.Nothing($"checkpoint at step {c.Checkpoint.Step} is not newer than step {last.Step}")
+                    : Decision.Of(new RunCheckpointed(sweep, id, attempt, c.Checkpoint));
+            case RunCompletedReport c:
+                return Decision.Of(new RunCompleted(sweep, id, attempt, c.Report, now));
+            case RunFailedReport f:
+                bool final = run.Failures + 1 > state.Definition!.RetryLimit;
+                return final
+                    ? Decision.Of(new RunFailed(sweep, id, attempt, f.Error, true, now))
+                    : Decision.Of(new RunFailed(sweep, id, attempt, f.Error, false, now),
+                                  new RunRequeued(sweep, id, attempt, $"attempt {attempt} failed; retry {run.Failures + 1} of {state.Definition.RetryLimit}"));
+            case RunReleasedReport r:
+                var events = new List<ISweepEvent>();
+                if (r.Checkpoint is { } cp && (run.Checkpoint is null || cp.Step > run.Checkpoint.Step))
+                    events.Add(new RunCheckpointed(sweep, id, attempt, cp));
+                events.Add(new RunRequeued(sweep, id, attempt, $"released by {report.NodeId}"));
+                return new Decision(events.ToImmutableList());
+            default:
+                return Decision.Nothing($"unknown report {report.GetType().Name}");
+        }
+    }
+
+    /// <summary>Requeues every running run whose node is no longer alive; they resume from their last checkpoint.</summary>
+    public static Decision OnNodesLost(SweepState state, Func<string, bool> isAlive) =>
+        new(state.Runs.Values
+            .Where(r => r.Status == RunStatus.Running && !isAlive(r.NodeId!))
+            .OrderBy(r => r.Spec.RunId, StringComparer.Ordinal)
+            .Select(r => (ISweepEvent)new RunRequeued(state.SweepId, r.Spec.RunId, r.Attempt, $"node {r.NodeId} left the cluster"))
+            .ToImmutableList());
+
+    public static Decision Cancel(SweepState state, string reason, DateTimeOffset now) =>
+        state.Cancelled || state.Finished
+            ? Decision.Nothing(state.Cancelled ? "already cancelled" : "already finished")
+            : Decision.Of(new SweepCancelled(state.SweepId, reason, now));
+}

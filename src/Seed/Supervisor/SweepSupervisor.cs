@@ -1,0 +1,167 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Persistence;
+using ActorSweep.GpuNode.Node;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Messages.Work;
+
+namespace ActorSweep.Seed.Supervisor;
+
+/// <summary>
+/// The persistent sweep supervisor, hosted as a cluster singleton on role "seed". Its journal
+/// ("sweep-supervisor") registers sweeps; each sweep is a <see cref="SweepActor"/> child with its
+/// own journal. It routes node agents' work requests to sweeps with queued runs (oldest sweep
+/// first), wakes waiting nodes when runs are queued, routes reports, and requeues the runs of
+/// nodes that leave the cluster.
+/// </summary>
+public sealed class SweepSupervisor : ReceivePersistentActor
+{
+    public const string JournalId = "sweep-supervisor";
+
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly int _snapshotEvery;
+    readonly List<string> _order = [];                      // sweeps in registration order
+    readonly Dictionary<string, string> _hashes = [];
+    readonly HashSet<string> _closed = [];
+    readonly Dictionary<string, IActorRef> _children = [];
+    readonly Dictionary<string, SweepSummary> _summaries = [];
+    readonly Dictionary<string, IActorRef> _waiting = [];   // nodes told "no work", by node id
+    ImmutableHashSet<string>? _liveNodes;                   // null until the cluster's state arrives
+
+    public static Props Props(int snapshotEvery = 200) => Akka.Actor.Props.Create(() => new SweepSupervisor(snapshotEvery));
+
+    public SweepSupervisor(int snapshotEvery)
+    {
+        _snapshotEvery = snapshotEvery;
+        Recover<SweepRegistered>(Register);
+        Recover<SweepClosed>(c => _closed.Add(c.SweepId));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var id in _order) Child(id);
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+                typeof(ClusterEvent.IMemberEvent));
+        });
+
+        Command<SubmitSweep>(Submit);
+        Command<RequestWork>(RouteWork);
+        Command<IRunReport>(report =>
+        {
+            if (_children.ContainsKey(report.SweepId)) Child(report.SweepId).Forward(report);
+            else
+            {
+                _log.Warning("Report {0} for unknown sweep '{1}' acknowledged and ignored", report.GetType().Name, report.SweepId);
+                Sender.Tell(new ReportAck(report.NodeId, report.ReportId));
+            }
+        });
+        Command<RunProgress>(p => { if (_children.TryGetValue(p.SweepId, out var child)) child.Forward(p); });
+        Command<GetSweepState>(q => ToSweep(q.SweepId, q, () => new SweepStateReply(q.SweepId, null)));
+        Command<WatchSweep>(q => ToSweep(q.SweepId, q, () => new SweepStateReply(q.SweepId, null)));
+        Command<UnwatchSweep>(q => { if (_children.TryGetValue(q.SweepId, out var child)) child.Forward(q); });
+        Command<CancelSweep>(q => ToSweep(q.SweepId, q, () => new SweepRejected(q.SweepId, $"no sweep named '{q.SweepId}'")));
+        Command<ListSweeps>(_ => Sender.Tell(new SweepList(_order.Where(_summaries.ContainsKey).Select(id => _summaries[id]).ToImmutableList())));
+
+        Command<SweepSummaryChanged>(c =>
+        {
+            _summaries[c.Summary.SweepId] = c.Summary;
+            if (c.Summary.Queued > 0) WakeWaitingNodes($"sweep '{c.Summary.SweepId}' has {c.Summary.Queued} queued runs");
+        });
+        Command<NodeWaiting>(w => _waiting[w.NodeId] = w.Node);
+        Command<SweepDone>(d =>
+        {
+            if (!_closed.Contains(d.SweepId)) Persist(new SweepClosed(d.SweepId), c => _closed.Add(c.SweepId));
+        });
+
+        Command<ClusterEvent.CurrentClusterState>(state =>
+        {
+            _liveNodes = state.Members.Where(IsAlive).Select(m => NodeIdentity.Of(m.UniqueAddress)).ToImmutableHashSet();
+            foreach (var child in _children.Values) child.Tell(new Reconcile(_liveNodes));
+        });
+        Command<ClusterEvent.IMemberEvent>(OnMemberEvent);
+        Command<Terminated>(t =>
+        {
+            var id = _children.FirstOrDefault(c => c.Value.Equals(t.ActorRef)).Key;
+            if (id is null) return;
+            _children.Remove(id);
+            _log.Warning("Sweep actor '{0}' stopped; starting it again from its journal", id);
+            Child(id);
+        });
+    }
+
+    public override string PersistenceId => JournalId;
+
+    void Register(SweepRegistered registered)
+    {
+        if (!_hashes.ContainsKey(registered.SweepId)) _order.Add(registered.SweepId);
+        _hashes[registered.SweepId] = registered.Hash;
+    }
+
+    void Submit(SubmitSweep submit)
+    {
+        var definition = submit.Definition;
+        if (_hashes.ContainsKey(definition.SweepId))
+        {
+            Child(definition.SweepId).Forward(submit); // the sweep actor accepts the same contents and refuses others
+            return;
+        }
+        var requester = Sender;
+        Persist(new SweepRegistered(definition.SweepId, definition.Hash), e =>
+        {
+            Register(e);
+            Child(e.SweepId).Tell(submit, requester);
+        });
+    }
+
+    void RouteWork(RequestWork request)
+    {
+        var sweep = _order.FirstOrDefault(id => _summaries.TryGetValue(id, out var s) && s.Queued > 0);
+        if (sweep is null)
+        {
+            _waiting[request.NodeId] = Sender;
+            Sender.Tell(new NoWork(request.NodeId));
+            return;
+        }
+        _waiting.Remove(request.NodeId);
+        Child(sweep).Forward(request);
+    }
+
+    void ToSweep(string sweepId, object message, Func<object> whenUnknown)
+    {
+        if (_hashes.ContainsKey(sweepId)) Child(sweepId).Forward(message);
+        else Sender.Tell(whenUnknown());
+    }
+
+    void WakeWaitingNodes(string reason)
+    {
+        if (_waiting.Count == 0) return;
+        foreach (var node in _waiting.Values) node.Tell(new WorkAvailable(reason));
+        _waiting.Clear();
+    }
+
+    void OnMemberEvent(ClusterEvent.IMemberEvent e)
+    {
+        string id = NodeIdentity.Of(e.Member.UniqueAddress);
+        if (_liveNodes is null) return; // the initial state is still coming
+        if (e is ClusterEvent.MemberRemoved)
+        {
+            _liveNodes = _liveNodes.Remove(id);
+            _waiting.Remove(id);
+            _log.Info("Node {0} left the cluster; its runs go back to the queue", id);
+            foreach (var child in _children.Values) child.Tell(new Reconcile(_liveNodes));
+        }
+        else if (IsAlive(e.Member)) _liveNodes = _liveNodes.Add(id);
+    }
+
+    static bool IsAlive(Member m) => m.Status is not (MemberStatus.Removed or MemberStatus.Down);
+
+    IActorRef Child(string sweepId)
+    {
+        if (_children.TryGetValue(sweepId, out var child)) return child;
+        child = Context.ActorOf(SweepActor.Props(sweepId, _snapshotEvery), Uri.EscapeDataString(sweepId));
+        Context.Watch(child);
+        _children[sweepId] = child;
+        if (_liveNodes is not null && !_closed.Contains(sweepId)) child.Tell(new Reconcile(_liveNodes));
+        return child;
+    }
+}

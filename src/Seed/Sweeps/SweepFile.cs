@@ -1,0 +1,296 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ActorSweep.GpuNode.Addition;
+using ActorSweep.GpuNode.Tasks;
+using ActorSweep.Messages.Runs;
+using ActorSweep.Messages.Sweeps;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace ActorSweep.Seed.Sweeps;
+
+/// <summary>A sweep file that cannot be used; the message names the file, line, column and field.</summary>
+public sealed class SweepFileException(string message) : Exception(message);
+
+/// <summary>
+/// Reads a sweep file (YAML) into a validated <see cref="SweepDefinition"/>: configurations from
+/// an explicit <c>runs</c> list, a <c>grid</c> and/or a <c>random</c> search, each trained once
+/// per seed. Option precedence: a run's <c>base</c> configuration, then the sweep's <c>budget</c>
+/// and <c>defaults</c>, then the configuration's own options. See sweeps/README.md.
+/// </summary>
+public static partial class SweepFile
+{
+    public const int MaxRuns = 100_000;
+
+    public static SweepDefinition Load(string path)
+    {
+        if (!File.Exists(path)) throw new SweepFileException($"{path}: no such sweep file");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static SweepDefinition Parse(string yaml, string source) => new Reader(source).Read(yaml);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex SweepIdPattern();
+
+    sealed class Reader(string source)
+    {
+        static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "budget", "defaults", "runs", "grid", "random"];
+        static readonly string[] BudgetKeys = ["steps", "eval_every", "checkpoint_every"];
+        IRunTask _task = null!;
+
+        public SweepDefinition Read(string yaml)
+        {
+            var stream = new YamlStream();
+            try { stream.Load(new StringReader(yaml)); }
+            catch (YamlException e) { throw new SweepFileException($"{source}:{e.Start.Line}:{e.Start.Column}: not valid YAML: {e.Message}"); }
+            if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+                throw new SweepFileException($"{source}: a sweep file is one YAML mapping (name:, task:, runs:/grid:/random:)");
+
+            CheckKeys(root, TopLevelKeys, "top level");
+            string name = RequiredScalar(root, "name");
+            if (!SweepIdPattern().IsMatch(name))
+                throw Error(Value(root, "name")!, $"name '{name}' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            string taskName = RequiredScalar(root, "task");
+            try { _task = RunTasks.Get(taskName); }
+            catch (ArgumentException e) { throw Error(Value(root, "task")!, e.Message); }
+
+            var seeds = Value(root, "seeds") is { } seedsNode ? Seeds(seedsNode, "seeds") : [42L];
+            int retries = Value(root, "retries") is { } retriesNode ? Int(retriesNode, "retries", min: 0, max: 100) : 2;
+
+            var shared = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            if (Value(root, "budget") is { } budget)
+            {
+                var map = Mapping(budget, "budget");
+                CheckKeys(map, BudgetKeys, "budget");
+                foreach (var (key, value) in Entries(map)) shared[key.Value!] = Option(key, value, $"budget.{key.Value}");
+            }
+            if (Value(root, "defaults") is { } defaults)
+                foreach (var (key, value) in Entries(Mapping(defaults, "defaults"))) shared[key.Value!] = Option(key, value, $"defaults.{key.Value}");
+
+            var configurations = new List<Configuration>();
+            if (Value(root, "runs") is { } runs) configurations.AddRange(Explicit(runs, seeds));
+            if (Value(root, "grid") is { } grid) configurations.AddRange(Grid(grid, seeds));
+            if (Value(root, "random") is { } random) configurations.AddRange(Random(random, seeds));
+            if (configurations.Count == 0) configurations.Add(new Configuration("default", new(), seeds, root));
+
+            var specs = new List<RunSpec>();
+            var seen = new Dictionary<string, YamlNode>();
+            foreach (var config in configurations)
+            {
+                var options = new SortedDictionary<string, string>(shared, StringComparer.Ordinal);
+                foreach (var (k, v) in config.Options) options[k] = v;
+                foreach (long seed in config.Seeds)
+                {
+                    string runId = $"{config.Name}@s{seed}";
+                    if (seen.TryGetValue(runId, out var first))
+                        throw Error(config.Node, $"run '{runId}' is defined twice (first at line {first.Start.Line}); give the configurations distinct names");
+                    seen[runId] = config.Node;
+                    var spec = new RunSpec(runId, _task.Name, config.Name, seed, options.ToImmutableSortedDictionary(StringComparer.Ordinal));
+                    try { _task.Validate(spec); }
+                    catch (ArgumentException e) { throw Error(config.Node, $"configuration '{config.Name}': {e.Message}"); }
+                    specs.Add(spec);
+                    if (specs.Count > MaxRuns) throw Error(config.Node, $"the sweep expands to more than {MaxRuns} runs");
+                }
+            }
+            var list = specs.ToImmutableList();
+            return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, list));
+        }
+
+        IEnumerable<Configuration> Explicit(YamlNode node, long[] seeds)
+        {
+            if (node is not YamlSequenceNode list || list.Children.Count == 0)
+                throw Error(node, "'runs' must be a non-empty list of configurations");
+            int index = 0;
+            foreach (var item in list)
+            {
+                index++;
+                var map = Mapping(item, $"runs[{index}]");
+                var options = new Dictionary<string, string>();
+                string? name = null;
+                long[] runSeeds = seeds;
+                foreach (var (key, value) in Entries(map))
+                {
+                    if (key.Value == "name") name = Scalar(value, "runs.name");
+                    else if (key.Value == "seeds") runSeeds = Seeds(value, $"runs[{index}].seeds");
+                    else options[key.Value!] = Option(key, value, $"runs[{index}].{key.Value}");
+                }
+                name ??= options.TryGetValue(AdditionTask.BaseOption, out var b) ? JsonSerializer.Deserialize<string>(b)! : $"run-{index}";
+                yield return new Configuration(name, options, runSeeds, item);
+            }
+        }
+
+        IEnumerable<Configuration> Grid(YamlNode node, long[] seeds)
+        {
+            var map = Mapping(node, "grid");
+            var axes = new List<(string Key, List<(string Json, string Text)> Values)>();
+            foreach (var (key, value) in Entries(map))
+            {
+                if (value is not YamlSequenceNode values || values.Children.Count == 0)
+                    throw Error(value, $"grid.{key.Value}: expected a non-empty list of values");
+                axes.Add((key.Value!, values.Select(v => (Option(key, v, $"grid.{key.Value}"), Text(v))).ToList()));
+            }
+            if (axes.Count == 0) throw Error(node, "'grid' needs at least one option with a list of values");
+            IEnumerable<List<(string Key, string Json, string Text)>> combos = [[]];
+            foreach (var axis in axes)
+                combos = combos.SelectMany(c => axis.Values.Select(v => new List<(string, string, string)>(c) { (axis.Key, v.Json, v.Text) }));
+            foreach (var combo in combos)
+                yield return new Configuration(string.Join(',', combo.Select(c => $"{c.Key}={c.Text}")),
+                    combo.ToDictionary(c => c.Key, c => c.Json), seeds, node);
+        }
+
+        IEnumerable<Configuration> Random(YamlNode node, long[] seeds)
+        {
+            var map = Mapping(node, "random");
+            CheckKeys(map, ["samples", "seed", "space"], "random");
+            int samples = Int(Value(map, "samples") ?? throw Error(node, "random.samples is required"), "random.samples", 1, 10_000);
+            long searchSeed = Value(map, "seed") is { } s ? Int(s, "random.seed", 0, int.MaxValue) : 0;
+            var space = Mapping(Value(map, "space") ?? throw Error(node, "random.space is required"), "random.space");
+            var dimensions = new List<(YamlScalarNode Key, Func<RunRandom, string> Draw)>();
+            foreach (var (key, value) in Entries(space))
+            {
+                if (!_task.OptionNames.Contains(key.Value))
+                {
+                    string? hint = OptionSchema.Closest(key.Value!, _task.OptionNames);
+                    throw Error(key, $"random.space: '{key.Value}' is not an option of task '{_task.Name}'" + (hint is null ? "" : $" (did you mean '{hint}'?)"));
+                }
+                dimensions.Add((key, Distribution(key, value)));
+            }
+            for (int i = 0; i < samples; i++)
+            {
+                var options = new Dictionary<string, string>();
+                for (int d = 0; d < dimensions.Count; d++)
+                {
+                    var (key, draw) = dimensions[d];
+                    string json = draw(new RunRandom(searchSeed, RandomStream.Search, i * 1000L + d));
+                    try { _task.ValidateOption(key.Value!, json); }
+                    catch (ArgumentException e) { throw Error(key, $"random.space.{key.Value}: {e.Message}"); }
+                    options[key.Value!] = json;
+                }
+                yield return new Configuration($"random-{i + 1:D3}", options, seeds, node);
+            }
+        }
+
+        Func<RunRandom, string> Distribution(YamlScalarNode key, YamlNode node)
+        {
+            string where = $"random.space.{key.Value}";
+            var map = Mapping(node, where);
+            if (map.Children.Count != 1)
+                throw Error(node, $"{where}: expected one of choice: [...], uniform: [low, high], log_uniform: [low, high], int_uniform: [low, high]");
+            var (kindNode, argsNode) = Entries(map).Single();
+            string kind = kindNode.Value!;
+            if (argsNode is not YamlSequenceNode args || args.Children.Count == 0)
+                throw Error(argsNode, $"{where}.{kind}: expected a list");
+            if (kind == "choice")
+            {
+                var choices = args.Select(a => Option(key, a, where)).ToList();
+                return rng => choices[(int)rng.NextInt64(choices.Count)];
+            }
+            if (args.Children.Count != 2) throw Error(args, $"{where}.{kind}: expected [low, high]");
+            double low = Number(args[0], where), high = Number(args[1], where);
+            if (!(low < high)) throw Error(args, $"{where}.{kind}: low must be below high");
+            return kind switch
+            {
+                "uniform" => rng => Json(low + (high - low) * rng.NextDouble()),
+                "log_uniform" when low > 0 => rng => Json(Math.Exp(Math.Log(low) + (Math.Log(high) - Math.Log(low)) * rng.NextDouble())),
+                "log_uniform" => throw Error(args, $"{where}.log_uniform: bounds must be positive"),
+                "int_uniform" => rng => ((long)low + rng.NextInt64((long)high - (long)low + 1)).ToString(CultureInfo.InvariantCulture),
+                _ => throw Error(kindNode, $"{where}: unknown distribution '{kind}'; use choice, uniform, log_uniform or int_uniform"),
+            };
+        }
+
+        /// <summary>An option's value as canonical JSON, checked by the task on its own.</summary>
+        string Option(YamlScalarNode key, YamlNode value, string where)
+        {
+            string json = ToJson(value).ToJsonString();
+            try { _task.ValidateOption(key.Value!, json); }
+            catch (ArgumentException e) { throw Error(key, $"{where}: {e.Message}"); }
+            return json;
+        }
+
+        JsonNode ToJson(YamlNode node) => node switch
+        {
+            YamlScalarNode s when s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted => JsonValue.Create(s.Value ?? "")!,
+            YamlScalarNode s when long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) => JsonValue.Create(l),
+            YamlScalarNode s when double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) => JsonValue.Create(d),
+            YamlScalarNode { Value: "true" or "True" or "TRUE" } => JsonValue.Create(true),
+            YamlScalarNode { Value: "false" or "False" or "FALSE" } => JsonValue.Create(false),
+            YamlScalarNode { Value: null or "" or "~" or "null" } => throw Error(node, "a value is missing"),
+            YamlScalarNode s => JsonValue.Create(s.Value)!,
+            YamlSequenceNode seq => new JsonArray(seq.Select(ToJson).ToArray()),
+            YamlMappingNode map => new JsonObject(Entries(map).Select(e => KeyValuePair.Create(e.Key.Value!, (JsonNode?)ToJson(e.Value)))),
+            _ => throw Error(node, "unsupported YAML value"),
+        };
+
+        static string Json(double d) => d.ToString("R", CultureInfo.InvariantCulture);
+
+        static string Text(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : node.ToString();
+
+        long[] Seeds(YamlNode node, string where)
+        {
+            var items = node is YamlSequenceNode seq ? seq.Children.ToList() : [node];
+            if (items.Count == 0) throw Error(node, $"{where}: list at least one seed");
+            var seeds = items.Select(i => (long)Int(i, where, 0, int.MaxValue)).ToArray();
+            if (seeds.Distinct().Count() != seeds.Length) throw Error(node, $"{where}: seeds must be distinct");
+            return seeds;
+        }
+
+        int Int(YamlNode node, string where, int min, int max)
+        {
+            if (node is YamlScalarNode s && int.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v))
+            {
+                if (v < min || v > max) throw Error(node, $"{where}: {v} is outside [{min}, {max}]");
+                return v;
+            }
+            throw Error(node, $"{where}: expected an integer, found '{Text(node)}'");
+        }
+
+        double Number(YamlNode node, string where) =>
+            node is YamlScalarNode s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)
+                ? d
+                : throw Error(node, $"{where}: expected a number, found '{Text(node)}'");
+
+        string RequiredScalar(YamlMappingNode map, string key) =>
+            Value(map, key) is { } node ? Scalar(node, key) : throw new SweepFileException($"{source}:{map.Start.Line}:{map.Start.Column}: '{key}' is required");
+
+        string Scalar(YamlNode node, string where) =>
+            node is YamlScalarNode { Value: { Length: > 0 } v } ? v : throw Error(node, $"{where}: expected a single value");
+
+        YamlMappingNode Mapping(YamlNode node, string where) =>
+            node as YamlMappingNode ?? throw Error(node, $"{where}: expected a mapping of name: value");
+
+        static YamlNode? Value(YamlMappingNode map, string key) =>
+            map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
+
+        IEnumerable<(YamlScalarNode Key, YamlNode Value)> Entries(YamlMappingNode map)
+        {
+            foreach (var (key, value) in map.Children)
+                yield return (key as YamlScalarNode ?? throw Error(key, "keys must be plain names"), value);
+        }
+
+        void CheckKeys(YamlMappingNode map, string[] allowed, string where)
+        {
+            foreach (var (key, _) in Entries(map))
+                if (!allowed.Contains(key.Value))
+                {
+                    string? hint = OptionSchema.Closest(key.Value!, allowed);
+                    throw Error(key, $"'{key.Value}' is not a {where} key" + (hint is null ? $" (expected {string.Join(", ", allowed)})" : $" (did you mean '{hint}'?)"));
+                }
+        }
+
+        SweepFileException Error(YamlNode node, string message) => new($"{source}:{node.Start.Line}:{node.Start.Column}: {message}");
+    }
+
+    sealed record Configuration(string Name, Dictionary<string, string> Options, long[] Seeds, YamlNode Node);
+
+    static string Hash(string task, int retries, ImmutableList<RunSpec> runs)
+    {
+        var canonical = JsonSerializer.SerializeToUtf8Bytes(new { task, retries, runs });
+        return Convert.ToHexStringLower(SHA256.HashData(canonical))[..16];
+    }
+}

@@ -1,0 +1,32 @@
+using ActorSweep.Messages.Sweeps;
+
+namespace ActorSweep.Tests.Sweeps;
+
+public sealed class EmbeddedSweepTests
+{
+    [Fact]
+    public async Task A_noop_sweep_runs_to_completion_through_the_persistent_supervisor()
+    {
+        await using var harness = new SweepHarness();
+        var (_, client) = await harness.StartAsync(slots: 2);
+        var definition = SweepHarness.Sweep("""
+            name: noop-grid
+            task: noop
+            seeds: [1, 2, 3]
+            grid:
+              steps: [5, 10]
+            budget:
+              checkpoint_every: 2
+            """);
+        var state = await SweepHarness.RunAsync(client, definition, TimeSpan.FromSeconds(60));
+        Assert.Equal(6, state.Runs.Count);
+        Assert.All(state.Runs.Values, r =>
+        {
+            Assert.Equal(RunStatus.Completed, r.Status);
+            Assert.Equal(1, r.Attempt);
+            Assert.Equal(r.Spec.Option("steps") == "5" ? 5 : 10, r.Report!.Steps);
+            Assert.NotNull(r.Checkpoint);
+        });
+        Assert.True(state.Finished);
+    }
+}
