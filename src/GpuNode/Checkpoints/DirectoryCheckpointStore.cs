@@ -6,7 +6,6 @@ namespace ActorSweep.GpuNode.Checkpoints;
 public sealed class DirectoryCheckpointStore(string root) : ICheckpointStore
 {
     public const string Prefix = "file:";
-    const int Keep = 3;
     readonly string _root = Path.GetFullPath(root);
 
     public string Save(string sweepId, string runId, long step, byte[] data)
@@ -17,9 +16,15 @@ public sealed class DirectoryCheckpointStore(string root) : ICheckpointStore
         string temp = path + ".tmp";
         File.WriteAllBytes(temp, data);
         File.Move(temp, path, overwrite: true);
-        foreach (var old in Directory.GetFiles(Path.GetDirectoryName(path)!, "*.ckpt").Order(StringComparer.Ordinal).SkipLast(Keep))
-            File.Delete(old);
         return Prefix + relative.Replace(Path.DirectorySeparatorChar, '/');
+    }
+
+    public void DeleteOlder(string sweepId, string runId, long step)
+    {
+        string folder = Path.Combine(_root, SafeName(sweepId), SafeName(runId));
+        if (!Directory.Exists(folder)) return;
+        foreach (var file in Directory.GetFiles(folder, "*.ckpt"))
+            if (long.TryParse(Path.GetFileNameWithoutExtension(file), out long saved) && saved < step) File.Delete(file);
     }
 
     public byte[] Load(string reference)

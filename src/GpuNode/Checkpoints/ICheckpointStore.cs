@@ -8,8 +8,15 @@ namespace ActorSweep.GpuNode.Checkpoints;
 /// </summary>
 public interface ICheckpointStore
 {
-    /// <summary>Stores a checkpoint of a run at a step and returns its reference. The newest few per run are kept.</summary>
+    /// <summary>Stores a checkpoint of a run at a step and returns its reference.</summary>
     string Save(string sweepId, string runId, long step, byte[] data);
+
+    /// <summary>
+    /// Deletes the run's checkpoints older than <paramref name="step"/>. Called only once the
+    /// supervisor has accepted the checkpoint at that step, so every reference it may still
+    /// resume from survives.
+    /// </summary>
+    void DeleteOlder(string sweepId, string runId, long step);
 
     /// <summary>The bytes behind a reference; <see cref="FileNotFoundException"/> when it is gone.</summary>
     byte[] Load(string reference);

@@ -6,7 +6,6 @@ namespace ActorSweep.GpuNode.Checkpoints;
 public sealed class SqliteCheckpointStore : ICheckpointStore
 {
     public const string Prefix = "sqlite:";
-    const int Keep = 3;
     readonly string _connectionString;
 
     public SqliteCheckpointStore(string connectionString)
@@ -30,12 +29,17 @@ public sealed class SqliteCheckpointStore : ICheckpointStore
             INSERT INTO actorsweep_checkpoints (reference, sweep_id, run_id, step, created_at, data)
             VALUES ($ref, $sweep, $run, $step, $at, $data)
             ON CONFLICT (reference) DO UPDATE SET data = excluded.data, created_at = excluded.created_at;
-            DELETE FROM actorsweep_checkpoints WHERE sweep_id = $sweep AND run_id = $run AND step NOT IN
-              (SELECT step FROM actorsweep_checkpoints WHERE sweep_id = $sweep AND run_id = $run ORDER BY step DESC LIMIT $keep);
             """, tx, ("$ref", reference), ("$sweep", sweepId), ("$run", runId), ("$step", step),
-            ("$at", DateTimeOffset.UtcNow.ToString("O")), ("$data", data), ("$keep", Keep));
+            ("$at", DateTimeOffset.UtcNow.ToString("O")), ("$data", data));
         tx.Commit();
         return reference;
+    }
+
+    public void DeleteOlder(string sweepId, string runId, long step)
+    {
+        using var connection = Open();
+        Execute(connection, "DELETE FROM actorsweep_checkpoints WHERE sweep_id = $sweep AND run_id = $run AND step < $step",
+            null, ("$sweep", sweepId), ("$run", runId), ("$step", step));
     }
 
     public byte[] Load(string reference)

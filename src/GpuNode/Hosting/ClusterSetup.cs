@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Akka;
 using Akka.Cluster;
+using Akka.Event;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
@@ -31,17 +33,23 @@ public sealed record ClusterSetup
 
 public static class ClusterHosting
 {
-    /// <summary>Training actors each get a thread of their own.</summary>
-    const string Dispatchers = $$"""
+    /// <summary>How long shutdown waits for a node to checkpoint its runs and hand them back.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Training actors each get a thread of their own; shutdown leaves time to drain.</summary>
+    static readonly string Settings = $$"""
         actorsweep.training-dispatcher {
           type = PinnedDispatcher
         }
+        akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(int)DrainTimeout.TotalSeconds + 5}}s
+        # After the host removes its loggers, shutdown messages would go to standard output.
+        akka.stdout-loglevel = WARNING
         """;
 
     /// <summary>Remoting, clustering, the pinned training dispatcher, and the one serializer of every <see cref="ISweepMessage"/>.</summary>
     public static AkkaConfigurationBuilder WithActorSweepCluster(this AkkaConfigurationBuilder builder, ClusterSetup setup)
     {
-        builder.AddHocon(Dispatchers, HoconAddMode.Prepend)
+        builder.AddHocon(Settings, HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = setup.Hostname, Port = setup.Port, PublicHostName = setup.PublicHostname })
             .WithClustering(new ClusterOptions { Roles = setup.Roles.ToArray(), SeedNodes = setup.SeedNodes.ToArray() })
             .WithCustomSerializer(SweepMessageSerializer.Name, [typeof(ISweepMessage)], system => new SweepMessageSerializer(system));
@@ -54,13 +62,23 @@ public static class ClusterHosting
     public static AkkaConfigurationBuilder WithSupervisorProxy(this AkkaConfigurationBuilder builder) =>
         builder.WithSingletonProxy<SweepSupervisorProxy>(ClusterSetup.SupervisorName, new ClusterSingletonOptions { Role = ClusterSetup.SeedRole });
 
-    /// <summary>The node agent of a worker: pulls runs from the supervisor into its slots.</summary>
+    /// <summary>
+    /// The node agent of a worker: pulls runs from the supervisor into its slots. When the process
+    /// shuts down (SIGTERM, Ctrl-C, host stop) it first checkpoints every run and hands it back,
+    /// before the node leaves the cluster.
+    /// </summary>
     public static AkkaConfigurationBuilder WithNodeAgent(this AkkaConfigurationBuilder builder, Func<ActorSystem, NodeSettings> settings) =>
         builder.WithActors((system, registry) =>
         {
             var supervisor = registry.Get<SweepSupervisorProxy>();
-            var nodeSettings = settings(system);
-            registry.Register<NodeAgent>(system.ActorOf(NodeAgent.Props(nodeSettings, supervisor), "node-agent"));
+            var agent = system.ActorOf(NodeAgent.Props(settings(system), supervisor), "node-agent");
+            registry.Register<NodeAgent>(agent);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-node-agent", async () =>
+            {
+                try { await agent.Ask<NodeAgent.Drained>(new NodeAgent.Drain(), DrainTimeout); }
+                catch (Exception e) { system.Log.Warning("Node agent did not drain within {0}: {1}", DrainTimeout, e.Message); }
+                return Done.Instance;
+            });
         });
 
     public static string SelfNodeId(ActorSystem system) => NodeIdentity.Of(Cluster.Get(system).SelfUniqueAddress);

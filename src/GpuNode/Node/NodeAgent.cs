@@ -68,7 +68,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         });
         Receive<ReportAck>(ack =>
         {
-            _pending.Remove(ack.ReportId);
+            if (_pending.Remove(ack.ReportId, out var sent) && ack.Accepted)
+                PruneOlderThan(sent.Report);
             CheckDrained();
         });
         Receive<Terminated>(t => Ended(t.ActorRef));
@@ -157,6 +158,20 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         else _completed++;
         RequestWorkIfFree();
         CheckDrained();
+    }
+
+    /// <summary>Once the supervisor accepted a checkpoint, it never resumes the run from an older one: those can go.</summary>
+    void PruneOlderThan(IRunReport accepted)
+    {
+        var checkpoint = accepted switch
+        {
+            RunCheckpointReport c => c.Checkpoint,
+            RunReleasedReport r => r.Checkpoint,
+            _ => null,
+        };
+        if (checkpoint is null) return;
+        try { _settings.Checkpoints.DeleteOlder(accepted.SweepId, accepted.RunId, checkpoint.Step); }
+        catch (Exception e) { _log.Warning("Could not prune old checkpoints of {0}/{1}: {2}", accepted.SweepId, accepted.RunId, e.Message); }
     }
 
     void Resend()

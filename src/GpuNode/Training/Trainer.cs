@@ -25,7 +25,8 @@ public sealed class Trainer : IDisposable
         run.Validate();
         Run = run;
         Format = run.Model.Format;
-        Data = new AdditionData(Format, run.Recipe.ScaledCurriculum(), run.Seed, run.Recipe.EvalDigits);
+        Data = new AdditionData(Format, run.Recipe.ScaledCurriculum(), run.Seed, run.Recipe.EvalDigits,
+                                run.Recipe.ValidationSize, run.Recipe.TestSize);
         Model = new AdditionTransformer(run.Model, run.Seed);
         Optimizer = new FlatAdamW(Model.Parameters, run.Recipe);
         _inputs = new long[run.Recipe.BatchSize * Format.FedLength];

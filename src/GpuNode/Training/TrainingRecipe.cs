@@ -26,6 +26,10 @@ public sealed record TrainingRecipe
     public IReadOnlyList<CurriculumPhase> Curriculum { get; init; } = Addition.Curriculum.Seed.Phases;
     /// <summary>Operand digits of the validation and test sets (10 in the seed).</summary>
     public int EvalDigits { get; init; } = AdditionFormat.OperandDigits;
+    /// <summary>Validation pairs drawn (the seed's 5,000).</summary>
+    public int ValidationSize { get; init; } = AdditionData.DefaultValidationSize;
+    /// <summary>Held-out test pairs scored at the end (the seed's 10,000).</summary>
+    public int TestSize { get; init; } = AdditionData.DefaultTestSize;
     public int EvalEvery { get; init; } = 1000;
     /// <summary>Validation pairs scored at each evaluation (the first 1,000 of 5,000).</summary>
     public int EvalSize { get; init; } = 1000;
@@ -65,11 +69,16 @@ public sealed record TrainingRecipe
         if (BatchSize < 1) throw Invalid("batch_size", BatchSize, "must be at least 1");
         if (Steps < 1) throw Invalid("steps", Steps, "must be at least 1");
         if (EvalEvery < 1) throw Invalid("eval_every", EvalEvery, "must be at least 1");
-        if (EvalSize < 1 || EvalSize > AdditionData.DefaultValidationSize)
-            throw Invalid("eval_size", EvalSize, $"must lie in [1, {AdditionData.DefaultValidationSize}]");
+        if (ValidationSize is < 1 or > 1_000_000) throw Invalid("validation_size", ValidationSize, "must lie in [1, 1000000]");
+        if (TestSize is < 1 or > 1_000_000) throw Invalid("test_size", TestSize, "must lie in [1, 1000000]");
+        if (EvalSize < 1 || EvalSize > ValidationSize)
+            throw Invalid("eval_size", EvalSize, $"must lie in [1, validation_size = {ValidationSize}]");
         if (LogEvery < 1) throw Invalid("log_every", LogEvery, "must be at least 1");
         if (EvalDigits is < 1 or > AdditionFormat.OperandDigits)
             throw Invalid("eval_digits", EvalDigits, $"must lie in [1, {AdditionFormat.OperandDigits}]");
+        double pairs = Math.Pow(10, 2 * EvalDigits);
+        if (ValidationSize + TestSize > pairs / 2)
+            throw Invalid("test_size", TestSize, $"with validation_size {ValidationSize} it needs more than half of the {pairs:N0} pairs of {EvalDigits}-digit operands");
         try { ScaledCurriculum(); }
         catch (ArgumentException e) { throw new ArgumentException($"training option 'curriculum': {e.Message}"); }
     }

@@ -50,8 +50,12 @@ public sealed record RunFailedReport(string SweepId, string RunId, int Attempt, 
 public sealed record RunReleasedReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
                                        CheckpointInfo? Checkpoint) : IRunReport;
 
-/// <summary>The supervisor has durably handled report <see cref="ReportId"/> of node <see cref="NodeId"/>.</summary>
-public sealed record ReportAck(string NodeId, long ReportId) : IWorkMessage;
+/// <summary>
+/// The supervisor has durably handled report <see cref="ReportId"/> of node <see cref="NodeId"/>:
+/// <see cref="Accepted"/> when it changed the run, false when it was ignored (a stale attempt, a repeat).
+/// Only an accepted checkpoint lets the node prune older ones.
+/// </summary>
+public sealed record ReportAck(string NodeId, long ReportId, bool Accepted) : IWorkMessage;
 
 /// <summary>The supervisor asks a node to checkpoint and hand back these runs (their sweep was cancelled).</summary>
 public sealed record StopRuns(string SweepId, ImmutableList<string> RunIds, string Reason) : IWorkMessage;

@@ -41,9 +41,9 @@ public static class EvalCommand
             var run = loaded.Run;
             var format = run.Model.Format;
             var curriculum = run.Recipe.ScaledCurriculum();
-            var runData = new AdditionData(format, curriculum, run.Seed, run.Recipe.EvalDigits);
+            var runData = new AdditionData(format, curriculum, run.Seed, run.Recipe.EvalDigits, run.Recipe.ValidationSize, run.Recipe.TestSize);
             long evalSeed = parse.GetValue(seed) ?? run.Seed;
-            var pairs = new AdditionData(format, curriculum, evalSeed, run.Recipe.EvalDigits, testSize: n).Test;
+            var pairs = new AdditionData(format, curriculum, evalSeed, run.Recipe.EvalDigits, run.Recipe.ValidationSize, testSize: n).Test;
 
             using var model = loaded.CreateModel();
             var result = Evaluator.Evaluate(model, pairs);

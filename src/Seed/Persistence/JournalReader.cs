@@ -70,7 +70,7 @@ public sealed class JournalReader : IAsyncDisposable
     {
         var entries = new List<JournalEntry>();
         await _journal.CurrentEventsByPersistenceId(SweepActor.PersistenceIdFor(sweepId), 0, long.MaxValue)
-            .RunForeach(e => entries.Add(new JournalEntry(e.SequenceNr, DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp), (ISweepEvent)e.Event)), _materializer);
+            .RunForeach(e => entries.Add(new JournalEntry(e.SequenceNr, new DateTimeOffset(e.Timestamp, TimeSpan.Zero), (ISweepEvent)e.Event)), _materializer);
         return entries;
     }
 

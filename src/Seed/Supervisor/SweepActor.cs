@@ -114,7 +114,7 @@ public sealed class SweepActor : ReceivePersistentActor
             _log.Info("Ignored {0} for {1}/{2}: {3}", report.GetType().Name, report.SweepId, report.RunId, decision.Ignored);
         PersistThen(decision, report.GetType().Name, () =>
         {
-            node.Tell(new ReportAck(report.NodeId, report.ReportId));
+            node.Tell(new ReportAck(report.NodeId, report.ReportId, decision.Events.Count > 0));
             if (decision.Events.Count > 0) Changed(report.RunId);
         });
     }

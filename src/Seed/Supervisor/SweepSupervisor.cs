@@ -52,7 +52,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
             else
             {
                 _log.Warning("Report {0} for unknown sweep '{1}' acknowledged and ignored", report.GetType().Name, report.SweepId);
-                Sender.Tell(new ReportAck(report.NodeId, report.ReportId));
+                Sender.Tell(new ReportAck(report.NodeId, report.ReportId, Accepted: false));
             }
         });
         Command<RunProgress>(p => { if (_children.TryGetValue(p.SweepId, out var child)) child.Forward(p); });

@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Configuration;
+using ActorSweep.Messages;
+using ActorSweep.Messages.Results;
+using ActorSweep.Messages.Serialization;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Messages.Work;
+using static ActorSweep.Tests.Sweeps.SweepFixtures;
+
+namespace ActorSweep.Tests.Messages;
+
+/// <summary>Every message type round-trips through the one serializer, under its stable manifest.</summary>
+public sealed class SerializerTests : IDisposable
+{
+    readonly ActorSystem _system = ActorSystem.Create("serializer-test", ConfigurationFactory.ParseString($$"""
+        akka.actor {
+          serializers.actorsweep = "{{typeof(SweepMessageSerializer).AssemblyQualifiedName}}"
+          serialization-bindings { "{{typeof(ISweepMessage).AssemblyQualifiedName}}" = actorsweep }
+          serialization-identifiers { "{{typeof(SweepMessageSerializer).AssemblyQualifiedName}}" = {{SweepMessageSerializer.Id}} }
+        }
+        """));
+
+    public void Dispose() => _system.Terminate().Wait();
+
+    static readonly RunReport FullReport = new("pico", 777, 27000, 42, 0.004, 0.95, [1, 0.99, 0.5], [new FailureReport(1, 2, 3, 4, "4000$")],
+        10000, 0.953, 0.96, 26000, 866.5, [new CurvePoint(100, 1.2)], [new CurvePoint(1000, 0.5)]);
+
+    /// <summary>One instance of every message type, with non-default values in every field.</summary>
+    public static IEnumerable<ISweepMessage> Samples()
+    {
+        var definition = Definition(2, "a", "b");
+        var state = Submitted().Apply(new RunAssigned("s", "a", 1, "n1", Checkpoint(3), T0)).Apply(new RunCompleted("s", "a", 1, FullReport, T0));
+        var summary = state.Summary();
+        yield return new SubmitSweep(definition);
+        yield return new GetSweepState("s");
+        yield return new ListSweeps();
+        yield return new CancelSweep("s", "user asked");
+        yield return new WatchSweep("s");
+        yield return new UnwatchSweep("s");
+        yield return new SweepAccepted("s", 3, true);
+        yield return new SweepRejected("s", "different contents");
+        yield return new SweepStateReply("s", state);
+        yield return new SweepList([summary]);
+        yield return new SweepChanged("s", summary, "a");
+        yield return new SweepFinished("s", summary);
+        yield return new SweepSubmitted("s", definition, T0);
+        yield return new RunsQueued("s", ["a", "b"]);
+        yield return new RunAssigned("s", "a", 2, "akka.tcp://actorsweep@127.0.0.1:1#5", Checkpoint(40), T0);
+        yield return new RunCheckpointed("s", "a", 2, Checkpoint(50));
+        yield return new RunCompleted("s", "a", 2, FullReport, T0);
+        yield return new RunFailed("s", "a", 2, "InvalidOperationException: boom", true, T0);
+        yield return new RunRequeued("s", "a", 2, "node left");
+        yield return new SweepCancelled("s", "user", T0);
+        yield return new SweepRegistered("s", "abc123");
+        yield return new SweepClosed("s");
+        yield return state;
+        yield return new RequestWork("n1", 4, "cuda:0");
+        yield return new AssignRuns("n1", [new RunAssignment("s", Run("a"), 3, Checkpoint(9))]);
+        yield return new NoWork("n1");
+        yield return new WorkAvailable("runs queued");
+        yield return new RunProgress("s", "a", 1, "n1", 10, 100, 0.25, 0.5);
+        yield return CheckpointReport("a", 1, "n1", 10);
+        yield return new RunCompletedReport("s", "a", 1, "n1", 7, FullReport);
+        yield return Failed("a", 1, "n1");
+        yield return Released("a", 1, "n1", 11);
+        yield return new ReportAck("n1", 7, true);
+        yield return new StopRuns("s", ["a", "b"], "cancelled");
+    }
+
+    public static TheoryData<string> Manifests() => new(MessageManifests.Types.Select(t => MessageManifests.ManifestOf(t)!));
+
+    [Theory]
+    [MemberData(nameof(Manifests))]
+    public void Every_message_type_round_trips(string manifest)
+    {
+        var sample = Samples().Single(s => MessageManifests.ManifestOf(s.GetType()) == manifest);
+        var serializer = (SweepMessageSerializer)_system.Serialization.FindSerializerFor(sample);
+        Assert.Equal(SweepMessageSerializer.Id, serializer.Identifier);
+        Assert.Equal(manifest, serializer.Manifest(sample));
+
+        byte[] bytes = serializer.ToBinary(sample);
+        object back = serializer.FromBinary(bytes, manifest);
+        Assert.IsType(sample.GetType(), back);
+        Assert.Equal(bytes, serializer.ToBinary(back)); // every field survived
+    }
+
+    [Fact]
+    public void Every_message_type_in_the_contracts_has_a_manifest_and_a_sample()
+    {
+        var types = typeof(ISweepMessage).Assembly.GetTypes()
+            .Where(t => typeof(ISweepMessage).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false }).ToHashSet();
+        Assert.Equal(types.OrderBy(t => t.Name), MessageManifests.Types.OrderBy(t => t.Name));
+        Assert.Equal(types.OrderBy(t => t.Name), Samples().Select(s => s.GetType()).Distinct().OrderBy(t => t.Name));
+        Assert.Equal(MessageManifests.Types.Count(), MessageManifests.Types.Select(MessageManifests.ManifestOf).Distinct().Count());
+    }
+
+    [Fact]
+    public void No_persisted_event_or_snapshot_holds_an_actor_reference()
+    {
+        var persisted = MessageManifests.Types.Where(t => typeof(ISweepEvent).IsAssignableFrom(t) || typeof(ISupervisorEvent).IsAssignableFrom(t)
+                                                          || typeof(ISweepSnapshot).IsAssignableFrom(t));
+        foreach (var type in persisted)
+            Assert.False(Reaches(type, typeof(IActorRef), []), $"{type.Name} reaches an IActorRef");
+
+        static bool Reaches(Type type, Type target, HashSet<Type> seen)
+        {
+            if (target.IsAssignableFrom(type)) return true;
+            if (type.IsPrimitive || type == typeof(string) || !seen.Add(type)) return false;
+            var inner = type.IsGenericType ? type.GetGenericArguments() : type.IsArray ? [type.GetElementType()!] : [];
+            return inner.Any(t => Reaches(t, target, seen))
+                   || (type.Namespace?.StartsWith("ActorSweep") == true && type.GetProperties().Any(p => Reaches(p.PropertyType, target, seen)));
+        }
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_refused_with_a_clear_error()
+    {
+        var serializer = new SweepMessageSerializer((ExtendedActorSystem)_system);
+        var e = Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "sweep.evt.from-the-future.v9"));
+        Assert.Contains("unknown message manifest 'sweep.evt.from-the-future.v9'", e.Message);
+    }
+
+    [Fact]
+    public void A_malformed_payload_is_refused_with_a_clear_error()
+    {
+        var serializer = new SweepMessageSerializer((ExtendedActorSystem)_system);
+        var e = Assert.Throws<SerializationException>(() => serializer.FromBinary("{not json"u8.ToArray(), "work.request.v1"));
+        Assert.Contains("malformed 'work.request.v1'", e.Message);
+    }
+
+    [Fact]
+    public void A_type_without_a_manifest_is_not_written()
+    {
+        var serializer = new SweepMessageSerializer((ExtendedActorSystem)_system);
+        Assert.Throws<ArgumentException>(() => serializer.ToBinary("a string"));
+    }
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Seed.Hosting;
+using ActorSweep.Seed.Persistence;
+using ActorSweep.Seed.Sweeps;
+using ActorSweep.Tests.Cli;
+
+namespace ActorSweep.Tests.Sweeps;
+
+/// <summary>
+/// The embedded `actorsweep run` process killed with SIGKILL mid-sweep, then started again with
+/// the same command: the sweep finishes, no run is lost or counted twice, and every result equals
+/// the same run trained without interruption.
+/// </summary>
+public sealed class KillAndResumeTests(ITestOutputHelper output) : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("actorsweep-kill-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    const string Sweep = """
+        name: killed
+        task: addition
+        seeds: [1, 2, 3, 4]
+        retries: 1
+        budget: { steps: 1000, eval_every: 500, checkpoint_every: 100 }
+        defaults:
+          d_model: 8
+          d_ff: 16
+          batch_size: 32
+          curriculum: [[1, 3, 1000]]
+          eval_digits: 3
+          eval_size: 50
+          validation_size: 200
+          test_size: 500
+        """;
+
+    [Fact]
+    public async Task A_sweep_killed_with_SIGKILL_finishes_after_a_restart_with_every_run_completed_once_and_identical()
+    {
+        string file = Path.Combine(_dir, "killed.yaml");
+        File.WriteAllText(file, Sweep);
+        string db = Path.Combine(_dir, "actorsweep.db");
+        string[] args = ["run", file, "--db", db, "--slots", "2", "--report", Path.Combine(_dir, "report")];
+
+        using (var first = Start(args))
+        {
+            var firstOutput = Task.WhenAll(first.StandardOutput.ReadToEndAsync(), first.StandardError.ReadToEndAsync());
+            await WaitUntilMidSweepAsync(db, first);
+            first.Kill(); // SIGKILL: no drain, no goodbye
+            await first.WaitForExitAsync();
+            await firstOutput;
+        }
+
+        await using (var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(db)))
+        {
+            var state = (await journal.StateAsync("killed"))!;
+            Assert.Contains(state.Runs.Values, r => r.Status == RunStatus.Running); // killed with work in flight
+            Assert.Contains(state.Runs.Values, r => r.Status == RunStatus.Completed);
+        }
+
+        using (var second = Start(args))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+            var stderr = second.StandardError.ReadToEndAsync(timeout.Token);
+            string stdout = await second.StandardOutput.ReadToEndAsync(timeout.Token);
+            await second.WaitForExitAsync(timeout.Token);
+            output.WriteLine(stdout);
+            Assert.True(second.ExitCode == 0, $"restart exited {second.ExitCode}: {await stderr}");
+            Assert.Contains("Resuming", stdout);
+        }
+
+        await using (var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(db)))
+        {
+            var events = (await journal.EventsAsync("killed")).Select(e => e.Event).ToList();
+            var state = JournalReader.Fold("killed", events);
+            Assert.True(state.Finished);
+            var definition = SweepFile.Load(file);
+            foreach (var spec in definition.Runs)
+            {
+                Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == spec.RunId); // not lost, not counted twice
+                Assert.Equal(ReliabilityTests.Comparable(ReliabilityTests.Uninterrupted(spec)),
+                             ReliabilityTests.Comparable(state.Runs[spec.RunId].Report!));
+            }
+            var lost = events.OfType<RunRequeued>().Where(r => r.Reason.Contains("left the cluster")).ToList();
+            Assert.NotEmpty(lost);
+            var resumedFrom = new List<long?>();
+            foreach (var requeue in lost)
+            {
+                // The next attempt starts from exactly the checkpoint the journal held when the node was lost.
+                var atLoss = JournalReader.Fold("killed", events.TakeWhile(e => !ReferenceEquals(e, requeue)));
+                var resumed = events.OfType<RunAssigned>().Single(a => a.RunId == requeue.RunId && a.Attempt == requeue.Attempt + 1);
+                Assert.Equal(atLoss.Runs[requeue.RunId].Checkpoint, resumed.ResumeFrom);
+                resumedFrom.Add(resumed.ResumeFrom?.Step);
+            }
+            output.WriteLine($"runs requeued after the kill resumed from steps: {string.Join(", ", resumedFrom.Select(s => s?.ToString() ?? "0 (no checkpoint yet)"))}");
+            Assert.Contains(resumedFrom, s => s > 0);
+            Assert.Equal(0, state.Runs.Values.Sum(r => r.Failures));
+        }
+    }
+
+    static Process Start(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(CliRunner.ProgramPath);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return Process.Start(start)!;
+    }
+
+    /// <summary>
+    /// Waits until the journal shows a completed run and a running one with a checkpoint and at
+    /// least 400 of its 1,000 steps still to go, so the kill lands well before it finishes.
+    /// </summary>
+    static async Task WaitUntilMidSweepAsync(string db, Process process)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (!File.Exists(db))
+        {
+            Assert.False(process.HasExited, "actorsweep run exited before creating its database");
+            await Task.Delay(50, timeout.Token);
+        }
+        await using var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(db));
+        while (true)
+        {
+            Assert.False(process.HasExited, "actorsweep run finished before the test could kill it mid-sweep");
+            var state = await journal.StateAsync("killed", cancel: timeout.Token);
+            if (state is not null
+                && state.Runs.Values.Any(r => r.Status == RunStatus.Completed)
+                && state.Runs.Values.Any(r => r.Status == RunStatus.Running && r.Checkpoint is { Step: >= 100 and <= 600 }))
+                return;
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}

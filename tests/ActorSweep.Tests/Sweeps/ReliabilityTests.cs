@@ -1,0 +1,167 @@
+using System.Text.Json;
+using ActorSweep.GpuNode.Node;
+using ActorSweep.GpuNode.Tasks;
+using ActorSweep.Messages.Results;
+using ActorSweep.Messages.Runs;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Messages.Work;
+using ActorSweep.Seed.Hosting;
+using ActorSweep.Seed.Persistence;
+
+namespace ActorSweep.Tests.Sweeps;
+
+/// <summary>
+/// Failures on the embedded default with real SQLite and a real (one-process) cluster: a crashing
+/// training actor, exhausted retries, a stopped and restarted host, a draining node.
+/// </summary>
+public sealed class ReliabilityTests
+{
+    /// <summary>Two small addition runs: 60 steps, a checkpoint every 20, 500 held-out pairs.</summary>
+    internal const string TinyAddition = """
+        name: tiny
+        task: addition
+        seeds: [1, 2]
+        retries: 2
+        budget: { steps: 60, eval_every: 20, checkpoint_every: 20 }
+        defaults:
+          d_model: 8
+          d_ff: 16
+          batch_size: 32
+          curriculum: [[1, 3, 60]]
+          eval_digits: 3
+          eval_size: 50
+          validation_size: 200
+          test_size: 500
+        """;
+
+    /// <summary>The report the run gives when trained straight through in a plain loop, without the runner.</summary>
+    internal static RunReport Uninterrupted(RunSpec run)
+    {
+        using var session = RunTasks.Start(run, null);
+        while (!session.Finished) session.TrainStep();
+        return session.Finish();
+    }
+
+    /// <summary>A report as JSON without its wall-clock time, for exact comparison.</summary>
+    internal static string Comparable(RunReport report) => JsonSerializer.Serialize(report with { TrainSeconds = 0 });
+
+    [Fact]
+    public async Task A_training_actor_that_crashes_mid_run_resumes_from_its_checkpoint_and_ends_identical()
+    {
+        await using var harness = new SweepHarness();
+        var (_, client) = await harness.StartAsync(slots: 2, o => o with
+        {
+            AdjustNode = n => n with { InjectFault = (a, step) => a.Run.Seed == 1 && a.Attempt == 1 && step == 45 },
+        });
+        var definition = SweepHarness.Sweep(TinyAddition);
+        var state = await SweepHarness.RunAsync(client, definition, TimeSpan.FromMinutes(2));
+
+        var crashed = state.Runs["default@s1"];
+        Assert.Equal((RunStatus.Completed, 2, 1), (crashed.Status, crashed.Attempt, crashed.Failures));
+        Assert.Contains("injected fault", crashed.LastError);
+        Assert.Equal(1, state.Runs["default@s2"].Attempt);
+
+        await using var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(harness.DatabasePath));
+        var events = (await journal.EventsAsync("tiny")).Select(e => e.Event).Where(e => e is not RunsQueued and not SweepSubmitted).ToList();
+        var retry = events.OfType<RunAssigned>().Single(a => a.RunId == "default@s1" && a.Attempt == 2);
+        Assert.Equal(40, retry.ResumeFrom!.Step); // the last checkpoint before the crash at step 45
+        Assert.Contains(events, e => e is RunFailed { RunId: "default@s1", Attempt: 1, Final: false });
+        Assert.Contains(events, e => e is RunRequeued { RunId: "default@s1", Attempt: 1 });
+
+        foreach (var run in state.Runs.Values)
+            Assert.Equal(Comparable(Uninterrupted(run.Spec)), Comparable(run.Report!));
+    }
+
+    [Fact]
+    public async Task A_run_that_keeps_failing_fails_for_good_after_its_retries_and_the_rest_complete()
+    {
+        await using var harness = new SweepHarness();
+        var (_, client) = await harness.StartAsync(slots: 2, o => o with
+        {
+            AdjustNode = n => n with { InjectFault = (a, step) => a.Run.Seed == 2 && step == 25 },
+        });
+        var state = await SweepHarness.RunAsync(client, SweepHarness.Sweep(TinyAddition), TimeSpan.FromMinutes(2));
+        var failing = state.Runs["default@s2"];
+        Assert.Equal((RunStatus.Failed, 3, 3), (failing.Status, failing.Attempt, failing.Failures)); // retries: 2
+        Assert.Equal(RunStatus.Completed, state.Runs["default@s1"].Status);
+        Assert.True(state.Finished);
+        Assert.Equal(1, state.Summary().Failed);
+    }
+
+    [Fact]
+    public async Task A_host_stopped_mid_sweep_hands_its_runs_back_and_resumes_them_on_restart_exactly_once()
+    {
+        await using var harness = new SweepHarness();
+        const string slow = """
+            name: slow
+            task: noop
+            seeds: [1, 2, 3, 4, 5, 6]
+            defaults: { steps: 40, step_seconds: 0.02, checkpoint_every: 5 }
+            """;
+        var definition = SweepHarness.Sweep(slow);
+        var (first, client) = await harness.StartAsync(slots: 2);
+        Assert.IsType<SweepAccepted>(await client.SubmitAsync(definition));
+        var notifications = client.Watch(definition.SweepId);
+        await SweepHarness.WaitForAsync<SweepChanged>(notifications, TimeSpan.FromSeconds(60), c => c.Summary.Completed >= 2 && c.Summary.Running > 0);
+        await first.StopAsync(); // shutdown drains: running runs are checkpointed and handed back
+
+        var (_, again) = await harness.StartAsync(slots: 2);
+        var resumed = await again.SubmitAsync(definition);
+        Assert.Equal(new SweepAccepted("slow", 6, Resumed: true), resumed);
+        var watch = again.Watch(definition.SweepId);
+        await SweepHarness.WaitForAsync<SweepFinished>(watch, TimeSpan.FromSeconds(60));
+        var state = (await again.StateAsync("slow"))!;
+        Assert.All(state.Runs.Values, r => Assert.Equal((RunStatus.Completed, 40L), (r.Status, r.Report!.Steps)));
+
+        await using var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(harness.DatabasePath));
+        var events = (await journal.EventsAsync("slow")).Select(e => e.Event).ToList();
+        Assert.All(state.Runs.Keys, id => Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == id));
+        var requeued = events.OfType<RunRequeued>().ToList();
+        Assert.NotEmpty(requeued);
+        Assert.All(requeued, r => Assert.Contains("released by", r.Reason));
+        // Every resumed attempt started from the checkpoint its run was handed back with, not from scratch.
+        foreach (var resumedAttempt in events.OfType<RunAssigned>().Where(a => a.Attempt > 1))
+        {
+            var handedBack = events.OfType<RunCheckpointed>().Last(c => c.RunId == resumedAttempt.RunId && c.Attempt == resumedAttempt.Attempt - 1);
+            Assert.Equal(handedBack.Checkpoint, resumedAttempt.ResumeFrom);
+        }
+        Assert.Equal(0, state.Runs.Values.Sum(r => r.Failures));
+    }
+
+    [Fact]
+    public async Task Resubmitting_the_same_sweep_resumes_it_and_different_contents_under_its_name_are_refused()
+    {
+        await using var harness = new SweepHarness();
+        var (_, client) = await harness.StartAsync(slots: 1);
+        var definition = SweepHarness.Sweep("name: same\ntask: noop\nseeds: [1]\n");
+        await SweepHarness.RunAsync(client, definition, TimeSpan.FromSeconds(60));
+        Assert.Equal(new SweepAccepted("same", 1, Resumed: true), await client.SubmitAsync(definition));
+        var rejected = Assert.IsType<SweepRejected>(await client.SubmitAsync(SweepHarness.Sweep("name: same\ntask: noop\nseeds: [2]\n")));
+        Assert.Contains("different contents", rejected.Reason);
+    }
+
+    [Fact]
+    public async Task Draining_a_node_checkpoints_its_runs_and_hands_them_back()
+    {
+        await using var harness = new SweepHarness();
+        var (host, client) = await harness.StartAsync(slots: 2);
+        var definition = SweepHarness.Sweep("""
+            name: drain
+            task: noop
+            seeds: [1, 2]
+            defaults: { steps: 1000, step_seconds: 0.01, checkpoint_every: 500 }
+            """);
+        Assert.IsType<SweepAccepted>(await client.SubmitAsync(definition));
+        var notifications = client.Watch("drain");
+        await SweepHarness.WaitForAsync<RunProgress>(notifications, TimeSpan.FromSeconds(30), p => p.Step > 5);
+        var drained = await SweepClient.DrainAsync(host, TimeSpan.FromSeconds(30));
+        Assert.Equal(2, drained.Released);
+
+        var state = (await client.StateAsync("drain"))!;
+        Assert.All(state.Runs.Values, r =>
+        {
+            Assert.Equal(RunStatus.Queued, r.Status);
+            Assert.InRange(r.Checkpoint!.Step, 1, 999); // saved where it stopped, not at a cadence boundary
+        });
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using ActorSweep.GpuNode.Models;
+using ActorSweep.GpuNode.Tasks;
+using ActorSweep.Seed.Sweeps;
+
+namespace ActorSweep.Tests.Sweeps;
+
+public sealed class SweepFileTests
+{
+    static ActorSweep.Messages.Sweeps.SweepDefinition Parse(string yaml) => SweepFile.Parse(yaml, "s.yaml");
+
+    static SweepFileException Fails(string yaml) => Assert.Throws<SweepFileException>(() => Parse(yaml));
+
+    [Fact]
+    public void Explicit_runs_grid_and_random_search_expand_once_per_seed()
+    {
+        var sweep = Parse("""
+            name: mixed
+            task: addition
+            seeds: [1, 2]
+            budget: { steps: 300, eval_every: 100, checkpoint_every: 50 }
+            defaults: { batch_size: 64 }
+            runs:
+              - base: pico-7d-ff14-lr02
+              - { name: wide, d_model: 16, d_ff: 64, seeds: [7] }
+            grid:
+              d_model: [8, 12]
+              lr: [0.01, 0.003]
+            random:
+              samples: 3
+              seed: 5
+              space:
+                lr: { log_uniform: [0.001, 0.03] }
+                d_ff: { choice: [16, 32] }
+            """);
+        Assert.Equal("mixed", sweep.SweepId);
+        Assert.Equal(2 + 1 + 4 * 2 + 3 * 2, sweep.Runs.Count);
+        Assert.Equal(["pico-7d-ff14-lr02@s1", "pico-7d-ff14-lr02@s2", "wide@s7", "d_model=8,lr=0.01@s1"], sweep.Runs.Take(4).Select(r => r.RunId));
+        Assert.All(sweep.Runs, r => Assert.Equal(("300", "64", "50"), (r.Option("steps"), r.Option("batch_size"), r.Option("checkpoint_every"))));
+        var random = sweep.Runs.Where(r => r.Name.StartsWith("random-")).ToList();
+        Assert.All(random, r => Assert.InRange(double.Parse(r.Option("lr")!), 0.001, 0.03));
+        Assert.Equal(random, Parse(SweepText()).Runs.Where(r => r.Name.StartsWith("random-")).ToList(), new SpecComparer());
+        Assert.Equal(16, sweep.Hash.Length);
+
+        static string SweepText() => """
+            name: mixed
+            task: addition
+            seeds: [1, 2]
+            budget: { steps: 300, eval_every: 100, checkpoint_every: 50 }
+            defaults: { batch_size: 64 }
+            random:
+              samples: 3
+              seed: 5
+              space:
+                lr: { log_uniform: [0.001, 0.03] }
+                d_ff: { choice: [16, 32] }
+            """;
+    }
+
+    sealed class SpecComparer : IEqualityComparer<ActorSweep.Messages.Runs.RunSpec>
+    {
+        public bool Equals(ActorSweep.Messages.Runs.RunSpec? a, ActorSweep.Messages.Runs.RunSpec? b) =>
+            JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+        public int GetHashCode(ActorSweep.Messages.Runs.RunSpec s) => s.RunId.GetHashCode();
+    }
+
+    [Fact]
+    public void Precedence_is_base_then_budget_and_defaults_then_the_runs_own_options()
+    {
+        var sweep = Parse("""
+            name: p
+            task: addition
+            budget: { steps: 1000 }
+            defaults: { lr: 0.005, batch_size: 32 }
+            runs:
+              - { base: pico-7d-ff14-lr02, batch_size: 16 }
+            """);
+        var definition = AdditionTask.Definition(sweep.Runs.Single());
+        Assert.Equal(777, definition.Model.ParameterCount);          // from the base
+        Assert.Equal(0.005, definition.Recipe.PeakLearningRate);      // defaults over the base's 0.02
+        Assert.Equal(16, definition.Recipe.BatchSize);                // the run's own option wins
+        Assert.Equal(1000, definition.Recipe.Steps);                  // budget
+        Assert.Equal(42, definition.Seed);                            // default seed
+    }
+
+    [Fact]
+    public void The_same_text_gives_the_same_hash_and_any_change_a_new_one()
+    {
+        const string text = "name: h\ntask: noop\ngrid: { steps: [1, 2] }\n";
+        Assert.Equal(Parse(text).Hash, Parse(text).Hash);
+        Assert.NotEqual(Parse(text).Hash, Parse(text.Replace("[1, 2]", "[1, 3]")).Hash);
+        Assert.NotEqual(Parse(text).Hash, Parse(text + "retries: 5\n").Hash);
+    }
+
+    [Theory]
+    [InlineData("name: x\ntask: addition\nrunz: []\n", "s.yaml:3:1: 'runz' is not a top level key (did you mean 'runs'?)")]
+    [InlineData("name: x\ntask: addition\ndefaults:\n  d_modle: 7\n", "s.yaml:4:3: defaults.d_modle: 'd_modle' is not an option of task 'addition' (did you mean 'd_model'?)")]
+    [InlineData("name: x\ntask: addition\ndefaults:\n  d_model: seven\n", "s.yaml:4:3: defaults.d_model: option 'd_model': \"seven\" is not an integer")]
+    [InlineData("name: x\ntask: addition\nruns:\n  - { positions: spiral }\n", "s.yaml:4:7: runs[1].positions: option 'positions': \"spiral\" is not one of learned, sinusoidal, rope")]
+    [InlineData("name: x\ntask: addition\nruns:\n  - { base: pico-9d }\n", "s.yaml:4:7: runs[1].base: unknown model 'pico-9d'")]
+    [InlineData("name: x\ntask: addition\nruns:\n  - { d_model: 7, n_heads: 2 }\n", "s.yaml:4:5: configuration 'run-1': model option 'n_heads' = 2: must divide d_model (7)")]
+    [InlineData("task: addition\n", "'name' is required")]
+    [InlineData("name: x y\ntask: addition\n", "s.yaml:1:7: name 'x y' must be")]
+    [InlineData("name: x\ntask: multiply\n", "s.yaml:2:7: unknown task 'multiply'; known tasks: addition, noop")]
+    [InlineData("name: x\ntask: noop\nseeds: [1, 1]\n", "s.yaml:3:8: seeds: seeds must be distinct")]
+    [InlineData("name: x\ntask: noop\nretries: -1\n", "s.yaml:3:10: retries: -1 is outside [0, 100]")]
+    [InlineData("name: x\ntask: noop\nruns:\n  - { name: a }\n  - { name: a }\n", "s.yaml:5:5: run 'a@s42' is defined twice (first at line 4)")]
+    [InlineData("name: x\ntask: noop\ngrid:\n  steps: 5\n", "s.yaml:4:10: grid.steps: expected a non-empty list of values")]
+    [InlineData("name: x\ntask: noop\nrandom:\n  samples: 2\n  space:\n    steps: { gaussian: [1, 2] }\n", "unknown distribution 'gaussian'")]
+    [InlineData("name: x\ntask: addition\ndefaults:\n  curriculum: [[1, 12, 100]]\n", "option 'curriculum': curriculum phase 1-12 digits: digits must satisfy")]
+    [InlineData("name: [unclosed\n", "s.yaml:2:1: not valid YAML")]
+    [InlineData("- just\n- a list\n", "a sweep file is one YAML mapping")]
+    public void Malformed_sweeps_name_the_file_line_and_field(string yaml, string expected)
+    {
+        Assert.Contains(expected, Fails(yaml).Message);
+    }
+
+    [Fact]
+    public void The_shipped_quickstart_and_seed_sweeps_are_valid()
+    {
+        string root = TestEnvironment.RepositoryRoot;
+        var quickstart = SweepFile.Load(Path.Combine(root, "sweeps", "quickstart.yaml"));
+        Assert.Equal("quickstart", quickstart.SweepId);
+        Assert.InRange(quickstart.Runs.Count, 4, 16);
+
+        var seed = SweepFile.Load(Path.Combine(root, "sweeps", "seed.yaml"));
+        Assert.Equal(SeedConfigurations.All.Count, seed.Runs.Count);
+        foreach (var (run, config) in seed.Runs.Zip(SeedConfigurations.All))
+        {
+            var definition = AdditionTask.Definition(run);
+            Assert.Equal(config.Name, run.Name);
+            Assert.Equal(config.Model, definition.Model);
+            Assert.Equal(config.LearningRate, definition.Recipe.PeakLearningRate);
+            Assert.Equal(config.WarmupRatio, definition.Recipe.WarmupRatio);
+            Assert.Equal((27000, 512, 1000, 42L), (definition.Recipe.Steps, definition.Recipe.BatchSize, definition.Recipe.EvalEvery, definition.Seed));
+        }
+    }
+
+    [Fact]
+    public void A_missing_file_is_named()
+    {
+        var e = Assert.Throws<SweepFileException>(() => SweepFile.Load("/nonexistent/sweep.yaml"));
+        Assert.Equal("/nonexistent/sweep.yaml: no such sweep file", e.Message);
+    }
+}

@@ -1,0 +1,107 @@
+using ActorSweep.Messages.Sweeps;
+using static ActorSweep.Tests.Sweeps.SweepFixtures;
+
+namespace ActorSweep.Tests.Sweeps;
+
+/// <summary>SweepState.Apply: every event's effect, without actors.</summary>
+public sealed class SweepStateTests
+{
+    [Fact]
+    public void Submitting_creates_queued_runs_in_file_order()
+    {
+        var state = Submitted();
+        Assert.Equal(["a", "b", "c"], state.Queue);
+        Assert.All(state.Runs.Values, r => Assert.Equal((RunStatus.Queued, 0), (r.Status, r.Attempt)));
+        Assert.Equal(2, state.EventCount);
+        Assert.False(state.Finished);
+        Assert.Equal(new SweepSummary("s", "noop", 3, 3, 0, 0, 0, false, false), state.Summary());
+    }
+
+    [Fact]
+    public void Assignment_runs_the_attempt_on_the_node_and_leaves_the_queue()
+    {
+        var state = Submitted().Apply(new RunAssigned("s", "b", 1, "n1", null, T0));
+        var b = state.Runs["b"];
+        Assert.Equal((RunStatus.Running, 1, "n1", T0), (b.Status, b.Attempt, b.NodeId, b.StartedAt));
+        Assert.Equal(["a", "c"], state.Queue);
+        Assert.Single(state.RunningOn("n1"));
+    }
+
+    [Fact]
+    public void Checkpoint_then_completion_records_the_result()
+    {
+        var state = Submitted()
+            .Apply(new RunAssigned("s", "a", 1, "n1", null, T0))
+            .Apply(new RunCheckpointed("s", "a", 1, Checkpoint(5)))
+            .Apply(new RunCompleted("s", "a", 1, Report(0.9), T0.AddMinutes(1)));
+        var a = state.Runs["a"];
+        Assert.Equal(RunStatus.Completed, a.Status);
+        Assert.Equal(5, a.Checkpoint!.Step);
+        Assert.Equal(0.9, a.Report!.ExactMatch);
+        Assert.Equal(T0.AddMinutes(1), a.FinishedAt);
+        Assert.True(a.IsFinished);
+    }
+
+    [Fact]
+    public void A_requeued_run_goes_to_the_front_and_keeps_its_checkpoint()
+    {
+        var state = Submitted()
+            .Apply(new RunAssigned("s", "c", 1, "n1", null, T0))
+            .Apply(new RunCheckpointed("s", "c", 1, Checkpoint(7)))
+            .Apply(new RunFailed("s", "c", 1, "boom", false, T0))
+            .Apply(new RunRequeued("s", "c", 1, "retry"));
+        var c = state.Runs["c"];
+        Assert.Equal(["c", "a", "b"], state.Queue);
+        Assert.Equal((RunStatus.Queued, 1, 1, "boom", 7L), (c.Status, c.Attempt, c.Failures, c.LastError, c.Checkpoint!.Step));
+        Assert.Null(c.NodeId);
+    }
+
+    [Fact]
+    public void A_final_failure_finishes_the_run()
+    {
+        var state = Submitted().Apply(new RunAssigned("s", "a", 1, "n1", null, T0)).Apply(new RunFailed("s", "a", 1, "boom", true, T0));
+        Assert.Equal(RunStatus.Failed, state.Runs["a"].Status);
+        Assert.Equal(1, state.Summary().Failed);
+    }
+
+    [Fact]
+    public void Cancelling_cancels_queued_runs_and_later_releases()
+    {
+        var state = Submitted()
+            .Apply(new RunAssigned("s", "a", 1, "n1", null, T0))
+            .Apply(new SweepCancelled("s", "user", T0));
+        Assert.Empty(state.Queue);
+        Assert.Equal(RunStatus.Running, state.Runs["a"].Status);
+        Assert.Equal(RunStatus.Cancelled, state.Runs["b"].Status);
+        state = state.Apply(new RunRequeued("s", "a", 1, "released"));
+        Assert.Equal(RunStatus.Cancelled, state.Runs["a"].Status);
+        Assert.True(state.Finished);
+    }
+
+    [Fact]
+    public void The_sweep_finishes_when_every_run_has()
+    {
+        var state = Submitted();
+        foreach (var id in new[] { "a", "b", "c" })
+            state = state.Apply(new RunAssigned("s", id, 1, "n1", null, T0)).Apply(new RunCompleted("s", id, 1, Report(), T0));
+        Assert.True(state.Finished);
+        Assert.Equal(8, state.EventCount);
+    }
+
+    [Fact]
+    public void Events_for_another_sweep_or_an_unknown_run_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => Submitted().Apply(new RunsQueued("other", [])));
+        Assert.Throws<ArgumentException>(() => Submitted().Apply(new RunAssigned("s", "zzz", 1, "n1", null, T0)));
+    }
+
+    [Fact]
+    public void Apply_does_not_change_the_state_it_is_called_on()
+    {
+        var before = Submitted();
+        var queue = before.Queue;
+        before.Apply(new RunAssigned("s", "a", 1, "n1", null, T0));
+        Assert.Same(queue, before.Queue);
+        Assert.Equal(RunStatus.Queued, before.Runs["a"].Status);
+    }
+}
