@@ -3,12 +3,16 @@ using ActorSweep.Bench;
 // Benchmarks print figures; goals live here, never in timed unit tests.
 //   train-steps [--rounds N] [--steps N]   training steps/s of pico-7d-ff14-lr02, batch 512, one thread,
 //                                          side by side with the PyTorch eager reference when it is installed.
+//   noop-completions [--runs N] [--slots a,b]   no-op runs per second through the persistent supervisor on SQLite.
+//   quickstart-overhead [--slots N] [--sweep FILE]   the runner's share of the quickstart's time.
 string command = args.Length > 0 ? args[0] : "train-steps";
 var options = BenchOptions.Parse(args.Skip(1).ToArray());
 return command switch
 {
     "train-steps" => TrainStepsBench.Run(options),
-    _ => Fail($"unknown benchmark '{command}'; known: train-steps"),
+    "noop-completions" => await SweepBench.NoopCompletions(options),
+    "quickstart-overhead" => await SweepBench.QuickstartOverhead(options),
+    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead"),
 };
 
 static int Fail(string message)

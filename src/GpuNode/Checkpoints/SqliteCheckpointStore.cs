@@ -55,7 +55,20 @@ public sealed class SqliteCheckpointStore : ICheckpointStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        Configure(connection);
         return connection;
+    }
+
+    /// <summary>
+    /// Per-connection settings for the embedded database, shared with the journal: WAL's
+    /// synchronous=NORMAL (no fsync per commit; a killed process loses nothing committed) and a
+    /// busy timeout, since the journal and this store write to the same file.
+    /// </summary>
+    public static void Configure(System.Data.Common.DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        command.ExecuteNonQuery();
     }
 
     static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null, params (string Name, object Value)[] parameters)

@@ -36,11 +36,8 @@ public static class ClusterHosting
     /// <summary>How long shutdown waits for a node to checkpoint its runs and hand them back.</summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Training actors each get a thread of their own; shutdown leaves time to drain.</summary>
+    /// <summary>Shutdown leaves time to drain; shutdown messages stay off standard output.</summary>
     static readonly string Settings = $$"""
-        actorsweep.training-dispatcher {
-          type = PinnedDispatcher
-        }
         akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(int)DrainTimeout.TotalSeconds + 5}}s
         # After the host removes its loggers, shutdown messages would go to standard output.
         akka.stdout-loglevel = WARNING
@@ -67,11 +64,13 @@ public static class ClusterHosting
     /// shuts down (SIGTERM, Ctrl-C, host stop) it first checkpoints every run and hands it back,
     /// before the node leaves the cluster.
     /// </summary>
-    public static AkkaConfigurationBuilder WithNodeAgent(this AkkaConfigurationBuilder builder, Func<ActorSystem, NodeSettings> settings) =>
-        builder.WithActors((system, registry) =>
+    public static AkkaConfigurationBuilder WithNodeAgent(this AkkaConfigurationBuilder builder, int slots, Func<ActorSystem, NodeSettings> settings) =>
+        builder.AddHocon(TrainingDispatcher(slots), HoconAddMode.Prepend).WithActors((system, registry) =>
         {
             var supervisor = registry.Get<SweepSupervisorProxy>();
-            var agent = system.ActorOf(NodeAgent.Props(settings(system), supervisor), "node-agent");
+            var nodeSettings = settings(system);
+            if (nodeSettings.Slots != slots) throw new ArgumentException($"node settings have {nodeSettings.Slots} slots, the training dispatcher {slots} threads");
+            var agent = system.ActorOf(NodeAgent.Props(nodeSettings, supervisor), "node-agent");
             registry.Register<NodeAgent>(agent);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-node-agent", async () =>
             {
@@ -80,6 +79,22 @@ public static class ClusterHosting
                 return Done.Instance;
             });
         });
+
+    /// <summary>
+    /// Training actors share a dedicated pool of exactly one thread per slot: at most that many
+    /// steps run at once and no run waits on another's thread (libtorch itself uses one intra-op
+    /// thread per step). Throughput 1: an actor yields its thread after every step.
+    /// </summary>
+    static string TrainingDispatcher(int slots) => $$"""
+        {{TrainingActor.DispatcherId}} {
+          type = ForkJoinDispatcher
+          throughput = 1
+          dedicated-thread-pool {
+            thread-count = {{slots}}
+            threadtype = background
+          }
+        }
+        """;
 
     public static string SelfNodeId(ActorSystem system) => NodeIdentity.Of(Cluster.Get(system).SelfUniqueAddress);
 }

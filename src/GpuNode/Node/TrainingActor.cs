@@ -7,8 +7,9 @@ using ActorSweep.Messages.Work;
 namespace ActorSweep.GpuNode.Node;
 
 /// <summary>
-/// Owns one run's model and trains it one step per message, on a thread of its own (pinned
-/// dispatcher), so several runs on a node never share a generator or a thread. Every
+/// Owns one run's model and trains it one step per message, on the node's training dispatcher
+/// (one thread per slot), so several runs on a node never share a generator or fight over a
+/// thread. Every
 /// checkpoint_every steps it stores a checkpoint and reports it; at the end it evaluates and
 /// reports the result. An exception stops it: its node agent reports the attempt failed, and the
 /// supervisor retries the run from its last checkpoint.
@@ -20,7 +21,7 @@ public sealed class TrainingActor : ReceiveActor
     /// <summary>Checkpoint now, hand the run back and stop (the node is draining or the sweep was cancelled).</summary>
     public sealed record Release(string Reason);
 
-    /// <summary>Time this attempt spent training and evaluating, sent to the node agent before the final report.</summary>
+    /// <summary>Time this attempt spent in the task itself (building, training, evaluating), sent to the node agent before the final report.</summary>
     public sealed record Timing(string SweepId, string RunId, double ComputeSeconds);
 
     sealed record Next
@@ -52,7 +53,9 @@ public sealed class TrainingActor : ReceiveActor
     protected override void PreStart()
     {
         byte[]? saved = _assignment.ResumeFrom is { } from ? _settings.Checkpoints.Load(from.Reference) : null;
-        _session = RunTasks.Start(Run, saved);
+        long started = Stopwatch.GetTimestamp();
+        _session = RunTasks.Start(Run, saved); // building the model and its data is the task's work, not the runner's
+        _computeSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
         Self.Tell(Next.Instance);
     }
 

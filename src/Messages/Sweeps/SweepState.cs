@@ -27,10 +27,30 @@ public sealed record RunState(
     public bool IsCurrent(int attempt, string nodeId) => Status == RunStatus.Running && Attempt == attempt && NodeId == nodeId;
 }
 
+/// <summary>How many of a sweep's runs are in each status.</summary>
+public sealed record RunCounts(int Queued, int Running, int Completed, int Failed, int Cancelled)
+{
+    public static RunCounts None { get; } = new(0, 0, 0, 0, 0);
+
+    public int Finished => Completed + Failed + Cancelled;
+
+    public RunCounts Move(RunStatus from, RunStatus to) => from == to ? this : Add(from, -1).Add(to, +1);
+
+    public RunCounts Add(RunStatus status, int n) => status switch
+    {
+        RunStatus.Queued => this with { Queued = Queued + n },
+        RunStatus.Running => this with { Running = Running + n },
+        RunStatus.Completed => this with { Completed = Completed + n },
+        RunStatus.Failed => this with { Failed = Failed + n },
+        _ => this with { Cancelled = Cancelled + n },
+    };
+}
+
 /// <summary>
 /// The state of one sweep, changed only by <see cref="Apply"/>: a pure function of the previous
 /// state and one persisted event. Replaying a sweep's journal through it rebuilds the sweep as
-/// it was after any event. It is also the sweep actor's snapshot.
+/// it was after any event. It is also the sweep actor's snapshot. <see cref="Counts"/> is kept
+/// as runs change, so summaries cost the same for ten runs or a hundred thousand.
 /// </summary>
 public sealed record SweepState(
     string SweepId,
@@ -38,10 +58,11 @@ public sealed record SweepState(
     ImmutableDictionary<string, RunState> Runs,
     ImmutableList<string> Queue,
     bool Cancelled,
-    long EventCount) : ISweepSnapshot
+    long EventCount,
+    RunCounts Counts) : ISweepSnapshot
 {
     public static SweepState Empty(string sweepId) =>
-        new(sweepId, null, ImmutableDictionary<string, RunState>.Empty, ImmutableList<string>.Empty, false, 0);
+        new(sweepId, null, ImmutableDictionary<string, RunState>.Empty, ImmutableList<string>.Empty, false, 0, RunCounts.None);
 
     public SweepState Apply(ISweepEvent e)
     {
@@ -52,6 +73,7 @@ public sealed record SweepState(
             {
                 Definition = s.Definition,
                 Runs = s.Definition.Runs.ToImmutableDictionary(r => r.RunId, RunState.New),
+                Counts = RunCounts.None.Add(RunStatus.Queued, s.Definition.Runs.Count),
             },
             RunsQueued q => this with { Queue = Queue.AddRange(q.RunIds) },
             RunAssigned a => WithRun(a.RunId, r => r with
@@ -73,6 +95,7 @@ public sealed record SweepState(
                 Cancelled = true,
                 Queue = ImmutableList<string>.Empty,
                 Runs = Runs.SetItems(Queue.Select(id => KeyValuePair.Create(id, Runs[id] with { Status = RunStatus.Cancelled }))),
+                Counts = Counts.Add(RunStatus.Queued, -Queue.Count).Add(RunStatus.Cancelled, Queue.Count),
             },
             _ => throw new ArgumentException($"unknown sweep event {e.GetType().Name}"),
         };
@@ -82,7 +105,8 @@ public sealed record SweepState(
     SweepState WithRun(string runId, Func<RunState, RunState> change)
     {
         if (!Runs.TryGetValue(runId, out var run)) throw new ArgumentException($"sweep '{SweepId}' has no run '{runId}'");
-        return this with { Runs = Runs.SetItem(runId, change(run)) };
+        var changed = change(run);
+        return this with { Runs = Runs.SetItem(runId, changed), Counts = Counts.Move(run.Status, changed.Status) };
     }
 
     /// <summary>The runs in the order the sweep file defines them.</summary>
@@ -91,10 +115,8 @@ public sealed record SweepState(
     public IEnumerable<RunState> RunningOn(string nodeId) => Runs.Values.Where(r => r.Status == RunStatus.Running && r.NodeId == nodeId);
 
     /// <summary>Every run has completed, failed for good or been cancelled.</summary>
-    public bool Finished => Definition is not null && Runs.Values.All(r => r.IsFinished);
+    public bool Finished => Definition is not null && Counts.Finished == Runs.Count;
 
-    public SweepSummary Summary() => new(SweepId, Definition?.Task ?? "", Runs.Count,
-        Runs.Values.Count(r => r.Status == RunStatus.Queued), Runs.Values.Count(r => r.Status == RunStatus.Running),
-        Runs.Values.Count(r => r.Status == RunStatus.Completed), Runs.Values.Count(r => r.Status == RunStatus.Failed),
-        Cancelled, Finished);
+    public SweepSummary Summary() =>
+        new(SweepId, Definition?.Task ?? "", Runs.Count, Counts.Queued, Counts.Running, Counts.Completed, Counts.Failed, Cancelled, Finished);
 }

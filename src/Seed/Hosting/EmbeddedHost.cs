@@ -52,7 +52,7 @@ public static class EmbeddedHost
                     });
                     builder.WithActorSweepCluster(new ClusterSetup())
                         .WithSweepSupervisor(options.Database, options.SnapshotEvery)
-                        .WithNodeAgent(system =>
+                        .WithNodeAgent(options.Slots, system =>
                         {
                             var node = new NodeSettings(ClusterHosting.SelfNodeId(system), options.Slots, "cpu", checkpoints);
                             return options.AdjustNode?.Invoke(node) ?? node;

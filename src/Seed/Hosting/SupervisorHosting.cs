@@ -15,7 +15,7 @@ public static class SupervisorHosting
     public static AkkaConfigurationBuilder WithSweepSupervisor(this AkkaConfigurationBuilder builder, JournalDatabase database,
                                                                int snapshotEvery = 200)
     {
-        builder.WithSqlPersistence(database.ConnectionString, database.ProviderName, autoInitialize: true);
+        builder.WithSqlPersistence(database.JournalDataOptions(), autoInitialize: true);
         builder.WithSingleton<SweepSupervisorProxy>(ClusterSetup.SupervisorName, SweepSupervisor.Props(snapshotEvery),
             new ClusterSingletonOptions { Role = ClusterSetup.SeedRole }, createProxyToo: true);
         return builder;

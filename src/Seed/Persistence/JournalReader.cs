@@ -49,7 +49,7 @@ public sealed class JournalReader : IAsyncDisposable
                     l.ClearLoggers();
                     l.AddLoggerFactory();
                 });
-                builder.WithSqlPersistence(database.ConnectionString, database.ProviderName, autoInitialize: true)
+                builder.WithSqlPersistence(database.JournalDataOptions(), autoInitialize: true)
                     .WithCustomSerializer(SweepMessageSerializer.Name, [typeof(ISweepMessage)], s => new SweepMessageSerializer(s));
             }))
             .Build();

@@ -11,7 +11,14 @@ namespace ActorSweep.Seed.Supervisor;
 /// <summary>
 /// One sweep, event-sourced in journal "sweep-{id}". A thin shell: <see cref="SweepDecisions"/>
 /// decides, <see cref="SweepState.Apply"/> changes state, and this actor persists, replies,
-/// acknowledges reports and notifies watchers. Snapshots every <c>snapshotEvery</c> events.
+/// acknowledges reports and notifies watchers. Snapshots every <c>snapshotEvery</c> events (or
+/// every as many events as the sweep has runs, if that is more).
+/// <para>
+/// Writes are group-committed: a decision's events are applied at once, so the next command sees
+/// them, and persisted with PersistAllAsync, so many commands share one database transaction.
+/// Every reply, ack and assignment waits for its write; if a write fails the actor restarts from
+/// the journal, and since nothing was acknowledged, nodes resend and nothing is lost.
+/// </para>
 /// </summary>
 public sealed class SweepActor : ReceivePersistentActor
 {
@@ -21,6 +28,7 @@ public sealed class SweepActor : ReceivePersistentActor
     readonly Dictionary<string, IActorRef> _nodes = [];
     SweepState _state;
     long _lastSnapshot;
+    int _unwritten;
     bool _finishAnnounced;
 
     public static string PersistenceIdFor(string sweepId) => $"sweep-{sweepId}";
@@ -51,7 +59,11 @@ public sealed class SweepActor : ReceivePersistentActor
         Command<IRunReport>(HandleReport);
         Command<RunProgress>(p => Tell(_watchers, p));
         Command<Reconcile>(r => PersistThen(SweepDecisions.OnNodesLost(_state, r.LiveNodes.Contains), "node loss", () => Changed(null)));
-        Command<GetSweepState>(_ => Sender.Tell(new SweepStateReply(_state.SweepId, _state.Definition is null ? null : _state)));
+        Command<GetSweepState>(_ =>
+        {
+            var replyTo = Sender;
+            AfterWrites(() => replyTo.Tell(new SweepStateReply(_state.SweepId, _state.Definition is null ? null : _state)));
+        });
         Command<CancelSweep>(Cancel);
         Command<WatchSweep>(_ =>
         {
@@ -81,7 +93,7 @@ public sealed class SweepActor : ReceivePersistentActor
                 Changed(null);
             });
         else if (decision.Ignored == "already submitted")
-            replyTo.Tell(new SweepAccepted(_state.SweepId, _state.Runs.Count, Resumed: true));
+            AfterWrites(() => replyTo.Tell(new SweepAccepted(_state.SweepId, _state.Runs.Count, Resumed: true)));
         else
             replyTo.Tell(new SweepRejected(_state.SweepId, $"{decision.Ignored}: sweep '{_state.SweepId}' was submitted with different contents (hash {_state.Definition?.Hash}, now {submit.Definition.Hash}); rename it to start a new sweep"));
     }
@@ -133,26 +145,40 @@ public sealed class SweepActor : ReceivePersistentActor
         });
     }
 
-    /// <summary>Persists the decision's events (none: runs <paramref name="after"/> at once), applying each to the state.</summary>
+    /// <summary>
+    /// Applies the decision's events and persists them; <paramref name="after"/> runs once they are
+    /// written. With no events it still waits for earlier writes, so an answer never gets ahead of
+    /// the state it reflects.
+    /// </summary>
     void PersistThen(Decision decision, string what, Action after)
     {
         if (decision.Events.Count == 0)
         {
-            after();
+            AfterWrites(after);
             return;
         }
+        foreach (var e in decision.Events) _state = _state.Apply(e);
+        _unwritten += decision.Events.Count;
         int remaining = decision.Events.Count;
-        PersistAll(decision.Events, e =>
+        PersistAllAsync(decision.Events, _ =>
         {
-            _state = _state.Apply(e);
+            _unwritten--;
             if (--remaining > 0) return;
-            if (LastSequenceNr - _lastSnapshot >= _snapshotEvery)
+            // Only a state with nothing unwritten may be snapshotted: it then equals the journal up to LastSequenceNr.
+            // A snapshot costs as much as the sweep is large, so a large sweep snapshots less often.
+            if (_unwritten == 0 && LastSequenceNr - _lastSnapshot >= Math.Max(_snapshotEvery, _state.Runs.Count))
             {
                 _lastSnapshot = LastSequenceNr;
                 SaveSnapshot(_state);
             }
             after();
         });
+    }
+
+    void AfterWrites(Action action)
+    {
+        if (_unwritten == 0) action();
+        else DeferAsync(action, _ => action());
     }
 
     void Changed(string? runId)

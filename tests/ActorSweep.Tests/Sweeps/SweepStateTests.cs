@@ -1,3 +1,4 @@
+using ActorSweep.Messages;
 using ActorSweep.Messages.Sweeps;
 using static ActorSweep.Tests.Sweeps.SweepFixtures;
 
@@ -93,6 +94,33 @@ public sealed class SweepStateTests
     {
         Assert.Throws<ArgumentException>(() => Submitted().Apply(new RunsQueued("other", [])));
         Assert.Throws<ArgumentException>(() => Submitted().Apply(new RunAssigned("s", "zzz", 1, "n1", null, T0)));
+    }
+
+    [Fact]
+    public void Counts_kept_by_apply_always_equal_a_fresh_count()
+    {
+        var state = Submitted();
+        ISweepEvent[] events =
+        [
+            new RunAssigned("s", "a", 1, "n1", null, T0), new RunAssigned("s", "b", 1, "n1", null, T0),
+            new RunFailed("s", "a", 1, "x", false, T0), new RunRequeued("s", "a", 1, "retry"),
+            new RunCompleted("s", "b", 1, Report(), T0), new RunAssigned("s", "a", 2, "n2", null, T0),
+            new SweepCancelled("s", "user", T0), new RunRequeued("s", "a", 2, "released"),
+        ];
+        foreach (var e in events)
+        {
+            state = state.Apply(e);
+            foreach (RunStatus status in Enum.GetValues<RunStatus>())
+                Assert.Equal(state.Runs.Values.Count(r => r.Status == status), status switch
+                {
+                    RunStatus.Queued => state.Counts.Queued,
+                    RunStatus.Running => state.Counts.Running,
+                    RunStatus.Completed => state.Counts.Completed,
+                    RunStatus.Failed => state.Counts.Failed,
+                    _ => state.Counts.Cancelled,
+                });
+        }
+        Assert.True(state.Finished);
     }
 
     [Fact]
