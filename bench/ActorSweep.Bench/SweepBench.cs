@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Collections.Immutable;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Hosting;
@@ -60,20 +61,43 @@ public static class SweepBench
     }
 
     /// <summary>
-    /// The runner's overhead on sweeps/quickstart.yaml, two ways: (1) within the run, the share of
+    /// The runner's overhead on sweeps/quickstart.yaml, two ways: (1) within the runs, the share of
     /// slot time (a training actor's life) not spent in the task itself, which holds checkpoint
-    /// writes, messaging and scheduling; (2) the sweep's wall time against the same runs trained in
-    /// a plain loop on as many threads, with no actors, journal or checkpoints.
+    /// writes, messaging and reporting; (2) the sweep's wall time against the same runs trained in a
+    /// plain loop on as many threads with no actors, journal or checkpoints, measured in ABBA order
+    /// (runner, loop, loop, runner) after a warm-up, because the first long computation in a process
+    /// runs several percent slower than later ones.
     /// </summary>
     public static async Task<int> QuickstartOverhead(BenchOptions options)
     {
         int slots = options.Int("slots", 2);
         string file = options.String("sweep") ?? Path.Combine(TrainStepsBench.RepositoryRoot(), "sweeps", "quickstart.yaml");
         var definition = SweepFile.Load(file);
-        Console.WriteLine($"{definition.SweepId}: {definition.Runs.Count} runs on {slots} slots");
+        Console.WriteLine($"{definition.SweepId}: {definition.Runs.Count} runs on {slots} slots, ABBA order after a warm-up");
+        PlainLoop(definition with { Runs = definition.Runs.Take(slots).ToImmutableList() }, slots); // warm-up, untimed
 
+        var runner = new List<(double Wall, double Busy, double Compute)>();
+        var plain = new List<(double Wall, double Compute)>();
+        runner.Add(await Runner(definition, slots));
+        plain.Add(PlainLoop(definition, slots));
+        plain.Add(PlainLoop(definition, slots));
+        runner.Add(await Runner(definition, slots));
+        foreach (var (wall, busy, compute) in runner)
+            Console.WriteLine($"runner: {wall:F1} s wall, {busy:F1} slot-seconds busy, {compute:F1} of them in the task ({100 * (busy - compute) / busy:F2}% outside)");
+        foreach (var (wall, compute) in plain)
+            Console.WriteLine($"plain loop on {slots} threads (no actors, journal or checkpoints): {wall:F1} s wall, {compute:F1} thread-seconds in the task");
+
+        double inRun = 100 * (runner.Sum(r => r.Busy) - runner.Sum(r => r.Compute)) / runner.Sum(r => r.Busy);
+        double runnerWall = runner.Average(r => r.Wall), plainWall = plain.Average(p => p.Wall);
+        Console.WriteLine($"overhead within runs (slot time outside the task): {inRun:F2}%");
+        Console.WriteLine($"wall time: runner {runnerWall:F1} s vs plain loop {plainWall:F1} s (means): {100 * (runnerWall - plainWall) / runnerWall:F2}% of the runner's wall time");
+        Console.WriteLine($"overhead_percent={inRun.ToString("F2", CultureInfo.InvariantCulture)}");
+        return 0;
+    }
+
+    static async Task<(double Wall, double Busy, double Compute)> Runner(SweepDefinition definition, int slots)
+    {
         string dir = Directory.CreateTempSubdirectory("actorsweep-bench-").FullName;
-        double runnerWall, busy, compute;
         try
         {
             using var host = await EmbeddedHost.StartAsync(new EmbeddedOptions(JournalDatabase.Sqlite(Path.Combine(dir, "bench.db")), slots)
@@ -84,46 +108,42 @@ public static class SweepBench
             var clock = Stopwatch.StartNew();
             await client.SubmitAsync(definition);
             await WaitFinished(client, definition.SweepId);
-            runnerWall = clock.Elapsed.TotalSeconds;
+            double wall = clock.Elapsed.TotalSeconds;
             var agent = host.Services.GetRequiredService<ActorRegistry>().Get<NodeAgent>();
             var stats = await agent.Ask<NodeAgent.NodeStats>(new NodeAgent.GetStats(), TimeSpan.FromSeconds(10));
-            (busy, compute) = (stats.BusySeconds, stats.ComputeSeconds);
             await host.StopAsync();
+            return (wall, stats.BusySeconds, stats.ComputeSeconds);
         }
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dir, recursive: true);
         }
-
-        double directWall = PlainLoop(definition, slots);
-        double inRun = 100 * (busy - compute) / busy;
-        double wall = 100 * (runnerWall - directWall) / runnerWall;
-        Console.WriteLine($"runner: {runnerWall:F1} s wall, {busy:F1} slot-seconds busy, {compute:F1} of them in the task");
-        Console.WriteLine($"plain loop on {slots} threads (no actors, journal or checkpoints): {directWall:F1} s wall");
-        Console.WriteLine($"overhead within runs (slot time outside the task): {inRun:F2}%");
-        Console.WriteLine($"overhead of wall time against the plain loop: {wall:F2}% (one run each; machine noise is a few percent)");
-        Console.WriteLine($"overhead_percent={inRun.ToString("F2", CultureInfo.InvariantCulture)}");
-        return 0;
     }
 
     /// <summary>The same runs on <paramref name="threads"/> threads taking from one queue in order, straight through.</summary>
-    static double PlainLoop(SweepDefinition definition, int threads)
+    static (double Wall, double Compute) PlainLoop(SweepDefinition definition, int threads)
     {
         var queue = new System.Collections.Concurrent.ConcurrentQueue<ActorSweep.Messages.Runs.RunSpec>(definition.Runs);
+        double compute = 0;
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
         {
             while (queue.TryDequeue(out var run))
             {
-                using var session = RunTasks.Start(run, null);
-                while (!session.Finished) session.TrainStep();
-                session.Finish();
+                long started = Stopwatch.GetTimestamp();
+                using (var session = RunTasks.Start(run, null))
+                {
+                    while (!session.Finished) session.TrainStep();
+                    session.Finish();
+                }
+                double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                lock (queue) compute += seconds;
             }
         })).ToList();
         workers.ForEach(w => w.Start());
         workers.ForEach(w => w.Join());
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, compute);
     }
 
     static async Task<SweepState> WaitFinished(SweepClient client, string sweepId)

@@ -39,6 +39,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     long _nextReportId;
     long _requestedAt = -1;
     IActorRef? _drainRequester;
+    bool _draining;
     int _released, _completed;
     double _busySeconds, _computeSeconds;
 
@@ -55,10 +56,17 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<AssignRuns>(assign =>
         {
             _requestedAt = -1;
-            foreach (var run in assign.Runs) Start(run);
+            foreach (var run in assign.Runs)
+                if (_draining) HandBackUnstarted(run); // answered after the drain began: never start it
+                else Start(run);
             RequestWorkIfFree();
+            CheckDrained();
         });
-        Receive<NoWork>(_ => _requestedAt = -1);
+        Receive<NoWork>(_ =>
+        {
+            _requestedAt = -1;
+            CheckDrained();
+        });
         Receive<WorkAvailable>(_ => RequestWorkIfFree());
         Receive<IRunReport>(report => Relay(report));
         Receive<RunProgress>(progress => _supervisor.Tell(progress));
@@ -81,6 +89,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         });
         Receive<Drain>(_ =>
         {
+            _draining = true;
             _drainRequester = Sender;
             foreach (var child in _running.Keys) child.Tell(new TrainingActor.Release("node is draining"));
             CheckDrained();
@@ -92,6 +101,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             // A request that got no answer (the supervisor moved, or the reply was lost) is asked again.
             if (_requestedAt >= 0 && Stopwatch.GetElapsedTime(_requestedAt) > _settings.IdleRetryInterval) _requestedAt = -1;
             RequestWorkIfFree();
+            CheckDrained();
         });
     }
 
@@ -108,7 +118,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     void RequestWorkIfFree()
     {
         int free = _settings.Slots - _running.Count;
-        if (free <= 0 || _requestedAt >= 0 || _drainRequester is not null) return;
+        if (free <= 0 || _requestedAt >= 0 || _draining) return;
         _requestedAt = Stopwatch.GetTimestamp();
         _supervisor.Tell(new RequestWork(_settings.NodeId, free, _settings.Device));
     }
@@ -121,6 +131,13 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         _running[child] = new Running(assignment, Stopwatch.GetTimestamp());
         _log.Info("Started {0}/{1} attempt {2}{3}", assignment.SweepId, assignment.Run.RunId, assignment.Attempt,
             assignment.ResumeFrom is { } from ? $" from the checkpoint at step {from.Step}" : "");
+    }
+
+    /// <summary>Gives an assignment back untouched, resuming point and all.</summary>
+    void HandBackUnstarted(RunAssignment assignment)
+    {
+        _released++;
+        Relay(new RunReleasedReport(assignment.SweepId, assignment.Run.RunId, assignment.Attempt, _settings.NodeId, 0, assignment.ResumeFrom));
     }
 
     void Relay(IRunReport report)
@@ -167,6 +184,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             RunCheckpointReport c => c.Checkpoint,
             RunReleasedReport r => r.Checkpoint,
+            RunCompletedReport c => c.Checkpoint,
             _ => null,
         };
         if (checkpoint is null) return;
@@ -184,9 +202,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             }
     }
 
+    /// <summary>Drained: no run in a slot, no report unacknowledged, and no work request that could still be answered.</summary>
     void CheckDrained()
     {
-        if (_drainRequester is null || _running.Count > 0 || _pending.Count > 0) return;
+        if (_drainRequester is null || _running.Count > 0 || _pending.Count > 0 || _requestedAt >= 0) return;
         _drainRequester.Tell(new Drained(_released));
         _drainRequester = null;
     }

@@ -67,8 +67,9 @@ public sealed class TrainingActor : ReceiveActor
         {
             var report = session.Finish();
             _computeSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var trained = _checkpoint?.Step == session.Step ? _checkpoint : SaveCheckpoint();
             Context.Parent.Tell(new Timing(_assignment.SweepId, Run.RunId, _computeSeconds));
-            Context.Parent.Tell(new RunCompletedReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, report));
+            Context.Parent.Tell(new RunCompletedReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, report, trained));
             Context.Stop(Self);
             return;
         }

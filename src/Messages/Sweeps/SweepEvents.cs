@@ -14,7 +14,9 @@ public sealed record RunAssigned(string SweepId, string RunId, int Attempt, stri
 
 public sealed record RunCheckpointed(string SweepId, string RunId, int Attempt, CheckpointInfo Checkpoint) : ISweepEvent;
 
-public sealed record RunCompleted(string SweepId, string RunId, int Attempt, RunReport Report, DateTimeOffset At) : ISweepEvent;
+/// <summary>A run finished: its report, and the checkpoint of its trained model.</summary>
+public sealed record RunCompleted(string SweepId, string RunId, int Attempt, RunReport Report, DateTimeOffset At,
+                                  CheckpointInfo? Checkpoint = null) : ISweepEvent;
 
 /// <summary>An attempt failed; <see cref="Final"/> when the retry limit is spent.</summary>
 public sealed record RunFailed(string SweepId, string RunId, int Attempt, string Error, bool Final, DateTimeOffset At) : ISweepEvent;

@@ -81,7 +81,10 @@ public sealed record SweepState(
                 Status = RunStatus.Running, Attempt = a.Attempt, NodeId = a.NodeId, StartedAt = r.StartedAt ?? a.At,
             }) with { Queue = Queue.Remove(a.RunId) },
             RunCheckpointed c => WithRun(c.RunId, r => r with { Checkpoint = c.Checkpoint }),
-            RunCompleted c => WithRun(c.RunId, r => r with { Status = RunStatus.Completed, Report = c.Report, FinishedAt = c.At }),
+            RunCompleted c => WithRun(c.RunId, r => r with
+            {
+                Status = RunStatus.Completed, Report = c.Report, FinishedAt = c.At, Checkpoint = c.Checkpoint ?? r.Checkpoint,
+            }),
             RunFailed f => WithRun(f.RunId, r => r with
             {
                 Failures = r.Failures + 1, LastError = f.Error,

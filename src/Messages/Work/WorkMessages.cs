@@ -40,8 +40,9 @@ public interface IRunReport : IWorkMessage
 public sealed record RunCheckpointReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
                                          CheckpointInfo Checkpoint) : IRunReport;
 
+/// <summary>The result, with the checkpoint of the trained model (every step done).</summary>
 public sealed record RunCompletedReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
-                                        RunReport Report) : IRunReport;
+                                        RunReport Report, CheckpointInfo? Checkpoint) : IRunReport;
 
 public sealed record RunFailedReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
                                      string Error) : IRunReport;

@@ -50,7 +50,7 @@ public static class SweepDecisions
                     ? Decision.Nothing($"checkpoint at step {c.Checkpoint.Step} is not newer than step {last.Step}")
                     : Decision.Of(new RunCheckpointed(sweep, id, attempt, c.Checkpoint));
             case RunCompletedReport c:
-                return Decision.Of(new RunCompleted(sweep, id, attempt, c.Report, now));
+                return Decision.Of(new RunCompleted(sweep, id, attempt, c.Report, now, c.Checkpoint));
             case RunFailedReport f:
                 bool final = run.Failures + 1 > state.Definition!.RetryLimit;
                 return final

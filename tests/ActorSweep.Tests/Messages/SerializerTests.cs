@@ -49,7 +49,7 @@ public sealed class SerializerTests : IDisposable
         yield return new RunsQueued("s", ["a", "b"]);
         yield return new RunAssigned("s", "a", 2, "akka.tcp://actorsweep@127.0.0.1:1#5", Checkpoint(40), T0);
         yield return new RunCheckpointed("s", "a", 2, Checkpoint(50));
-        yield return new RunCompleted("s", "a", 2, FullReport, T0);
+        yield return new RunCompleted("s", "a", 2, FullReport, T0, Checkpoint(27000));
         yield return new RunFailed("s", "a", 2, "InvalidOperationException: boom", true, T0);
         yield return new RunRequeued("s", "a", 2, "node left");
         yield return new SweepCancelled("s", "user", T0);
@@ -62,7 +62,7 @@ public sealed class SerializerTests : IDisposable
         yield return new WorkAvailable("runs queued");
         yield return new RunProgress("s", "a", 1, "n1", 10, 100, 0.25, 0.5);
         yield return CheckpointReport("a", 1, "n1", 10);
-        yield return new RunCompletedReport("s", "a", 1, "n1", 7, FullReport);
+        yield return new RunCompletedReport("s", "a", 1, "n1", 7, FullReport, Checkpoint(27000));
         yield return Failed("a", 1, "n1");
         yield return Released("a", 1, "n1", 11);
         yield return new ReportAck("n1", 7, true);

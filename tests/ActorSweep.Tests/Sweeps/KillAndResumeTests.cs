@@ -80,11 +80,13 @@ public sealed class KillAndResumeTests(ITestOutputHelper output) : IDisposable
             var state = JournalReader.Fold("killed", events);
             Assert.True(state.Finished);
             var definition = SweepFile.Load(file);
+            var store = JournalDatabase.ExistingSqlite(db).CheckpointStore();
             foreach (var spec in definition.Runs)
             {
                 Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == spec.RunId); // not lost, not counted twice
-                Assert.Equal(ReliabilityTests.Comparable(ReliabilityTests.Uninterrupted(spec)),
-                             ReliabilityTests.Comparable(state.Runs[spec.RunId].Report!));
+                var (report, weights) = ReliabilityTests.UninterruptedWithWeights(spec);
+                Assert.Equal(ReliabilityTests.Comparable(report), ReliabilityTests.Comparable(state.Runs[spec.RunId].Report!));
+                Assert.Equal(weights, ReliabilityTests.FinalWeights(store, state.Runs[spec.RunId]));
             }
             var lost = events.OfType<RunRequeued>().Where(r => r.Reason.Contains("left the cluster")).ToList();
             Assert.NotEmpty(lost);

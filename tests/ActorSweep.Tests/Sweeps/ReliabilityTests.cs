@@ -1,5 +1,7 @@
 using System.Text.Json;
+using ActorSweep.GpuNode.Checkpoints;
 using ActorSweep.GpuNode.Node;
+using ActorSweep.GpuNode.Training;
 using ActorSweep.GpuNode.Tasks;
 using ActorSweep.Messages.Results;
 using ActorSweep.Messages.Runs;
@@ -35,12 +37,20 @@ public sealed class ReliabilityTests
         """;
 
     /// <summary>The report the run gives when trained straight through in a plain loop, without the runner.</summary>
-    internal static RunReport Uninterrupted(RunSpec run)
+    internal static RunReport Uninterrupted(RunSpec run) => UninterruptedWithWeights(run).Report;
+
+    /// <summary>The report and the final parameters of a run trained straight through.</summary>
+    internal static (RunReport Report, float[] Parameters) UninterruptedWithWeights(RunSpec run)
     {
         using var session = RunTasks.Start(run, null);
         while (!session.Finished) session.TrainStep();
-        return session.Finish();
+        var report = session.Finish();
+        return (report, TrainingCheckpoint.FromBytes(session.Checkpoint()).Parameters);
     }
+
+    /// <summary>The parameters in the final checkpoint a completed run left in the store.</summary>
+    internal static float[] FinalWeights(ICheckpointStore store, RunState run) =>
+        TrainingCheckpoint.FromBytes(store.Load(run.Checkpoint!.Reference)).Parameters;
 
     /// <summary>A report as JSON without its wall-clock time, for exact comparison.</summary>
     internal static string Comparable(RunReport report) => JsonSerializer.Serialize(report with { TrainSeconds = 0 });
@@ -68,8 +78,14 @@ public sealed class ReliabilityTests
         Assert.Contains(events, e => e is RunFailed { RunId: "default@s1", Attempt: 1, Final: false });
         Assert.Contains(events, e => e is RunRequeued { RunId: "default@s1", Attempt: 1 });
 
+        var store = JournalDatabase.ExistingSqlite(harness.DatabasePath).CheckpointStore();
         foreach (var run in state.Runs.Values)
-            Assert.Equal(Comparable(Uninterrupted(run.Spec)), Comparable(run.Report!));
+        {
+            var (report, weights) = UninterruptedWithWeights(run.Spec);
+            Assert.Equal(Comparable(report), Comparable(run.Report!));
+            Assert.Equal(60, run.Checkpoint!.Step);
+            Assert.Equal(weights, FinalWeights(store, run)); // bit for bit
+        }
     }
 
     [Fact]
@@ -119,12 +135,15 @@ public sealed class ReliabilityTests
         var requeued = events.OfType<RunRequeued>().ToList();
         Assert.NotEmpty(requeued);
         Assert.All(requeued, r => Assert.Contains("released by", r.Reason));
-        // Every resumed attempt started from the checkpoint its run was handed back with, not from scratch.
-        foreach (var resumedAttempt in events.OfType<RunAssigned>().Where(a => a.Attempt > 1))
+        // Every resumed attempt started from the checkpoint its run was handed back with (or had, when
+        // the hand-back came before the run started), and at least one had made progress to keep.
+        foreach (var requeue in requeued)
         {
-            var handedBack = events.OfType<RunCheckpointed>().Last(c => c.RunId == resumedAttempt.RunId && c.Attempt == resumedAttempt.Attempt - 1);
-            Assert.Equal(handedBack.Checkpoint, resumedAttempt.ResumeFrom);
+            var atRequeue = JournalReader.Fold("slow", events.TakeWhile(e => !ReferenceEquals(e, requeue)).Append(requeue));
+            var next = events.OfType<RunAssigned>().Single(a => a.RunId == requeue.RunId && a.Attempt == requeue.Attempt + 1);
+            Assert.Equal(atRequeue.Runs[requeue.RunId].Checkpoint, next.ResumeFrom);
         }
+        Assert.Contains(events.OfType<RunAssigned>(), a => a.Attempt > 1 && a.ResumeFrom is not null);
         Assert.Equal(0, state.Runs.Values.Sum(r => r.Failures));
     }
 

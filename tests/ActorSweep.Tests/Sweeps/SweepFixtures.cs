@@ -25,7 +25,7 @@ static class SweepFixtures
     public static CheckpointInfo Checkpoint(long step) => new(step, $"ref-{step}", new RunSummary(0.5, null));
 
     public static RunCheckpointReport CheckpointReport(string run, int attempt, string node, long step) => new("s", run, attempt, node, 1, Checkpoint(step));
-    public static RunCompletedReport Completed(string run, int attempt, string node) => new("s", run, attempt, node, 2, Report());
+    public static RunCompletedReport Completed(string run, int attempt, string node) => new("s", run, attempt, node, 2, Report(), Checkpoint(10));
     public static RunFailedReport Failed(string run, int attempt, string node) => new("s", run, attempt, node, 3, "boom");
     public static RunReleasedReport Released(string run, int attempt, string node, long? step) =>
         new("s", run, attempt, node, 4, step is null ? null : Checkpoint(step.Value));
