@@ -29,6 +29,27 @@ public sealed record ClusterSetup
     public IReadOnlyList<string> Roles { get; init; } = [SeedRole, WorkerRole];
     /// <summary>akka.tcp://actorsweep@host:port addresses; empty: the process forms a cluster of its own.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
+    /// <summary>
+    /// Heartbeats a node may miss before it is marked unreachable (the failure detector's
+    /// acceptable pause; heartbeats go every second). Akka's default is 3 s.
+    /// </summary>
+    public TimeSpan HeartbeatPause { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long the unreachable set must stay unchanged before the keep-majority split-brain
+    /// resolver downs the minority side. Akka's default is 20 s.
+    /// </summary>
+    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Parses a comma- or space-separated list of seed node addresses, naming any that is malformed.</summary>
+    public static IReadOnlyList<string> ParseSeedNodes(string? list)
+    {
+        if (string.IsNullOrWhiteSpace(list)) return [];
+        var nodes = list.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var node in nodes)
+            if (!Uri.TryCreate(node, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp" || uri.UserInfo != SystemName || uri.Port <= 0)
+                throw new ArgumentException($"seed node '{node}' is not an address like akka.tcp://{SystemName}@HOST:PORT");
+        return nodes;
+    }
 }
 
 public static class ClusterHosting
@@ -36,17 +57,37 @@ public static class ClusterHosting
     /// <summary>How long shutdown waits for a node to checkpoint its runs and hand them back.</summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Shutdown leaves time to drain; shutdown messages stay off standard output.</summary>
-    static readonly string Settings = $$"""
+    /// <summary>
+    /// Shutdown leaves time to drain; shutdown messages stay off standard output. Failure
+    /// handling: a node that stops answering heartbeats for <see cref="ClusterSetup.HeartbeatPause"/>
+    /// is unreachable, and once that has been stable for <see cref="ClusterSetup.StableAfter"/> the
+    /// keep-majority resolver downs it (a minority side downs itself), so a killed worker's runs are
+    /// requeued within seconds instead of Akka's default ~25 s. A downed node shuts down.
+    /// </summary>
+    static string Settings(ClusterSetup setup) => $$"""
         akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(int)DrainTimeout.TotalSeconds + 5}}s
         # After the host removes its loggers, shutdown messages would go to standard output.
         akka.stdout-loglevel = WARNING
+        akka.cluster {
+          downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+          split-brain-resolver {
+            active-strategy = keep-majority
+            stable-after = {{(int)setup.StableAfter.TotalMilliseconds}}ms
+            down-all-when-unstable = on
+          }
+          failure-detector {
+            heartbeat-interval = 1s
+            acceptable-heartbeat-pause = {{(int)setup.HeartbeatPause.TotalMilliseconds}}ms
+            threshold = 8.0
+          }
+          run-coordinated-shutdown-when-down = on
+        }
         """;
 
     /// <summary>Remoting, clustering, the pinned training dispatcher, and the one serializer of every <see cref="ISweepMessage"/>.</summary>
     public static AkkaConfigurationBuilder WithActorSweepCluster(this AkkaConfigurationBuilder builder, ClusterSetup setup)
     {
-        builder.AddHocon(Settings, HoconAddMode.Prepend)
+        builder.AddHocon(Settings(setup), HoconAddMode.Prepend)
             .WithRemoting(new RemoteOptions { HostName = setup.Hostname, Port = setup.Port, PublicHostName = setup.PublicHostname })
             .WithClustering(new ClusterOptions { Roles = setup.Roles.ToArray(), SeedNodes = setup.SeedNodes.ToArray() })
             .WithCustomSerializer(SweepMessageSerializer.Name, [typeof(ISweepMessage)], system => new SweepMessageSerializer(system));

@@ -6,6 +6,11 @@ namespace ActorSweep.Messages.Sweeps;
 /// <summary>
 /// A validated, expanded sweep: every run it will train and how often a failed run is retried.
 /// <see cref="Hash"/> identifies the content: submitting the same definition again resumes the
-/// sweep; a different one under the same id is refused.
+/// sweep; a different one under the same id is refused. A running run whose node sends no word
+/// (progress or report) for <see cref="LeaseSeconds"/> is taken back and resumed elsewhere.
 /// </summary>
-public sealed record SweepDefinition(string SweepId, string Task, int RetryLimit, ImmutableList<RunSpec> Runs, string Source, string Hash);
+public sealed record SweepDefinition(string SweepId, string Task, int RetryLimit, ImmutableList<RunSpec> Runs, string Source, string Hash,
+                                     int LeaseSeconds = SweepDefinition.DefaultLeaseSeconds)
+{
+    public const int DefaultLeaseSeconds = 300;
+}

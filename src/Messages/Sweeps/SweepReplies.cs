@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorSweep.Messages.Work;
 
 namespace ActorSweep.Messages.Sweeps;
 
@@ -6,7 +7,8 @@ public sealed record SweepAccepted(string SweepId, int Runs, bool Resumed) : ISw
 
 public sealed record SweepRejected(string SweepId, string Reason) : ISweepReply;
 
-public sealed record SweepStateReply(string SweepId, SweepState? State) : ISweepReply;
+/// <summary>A sweep's state (null: no such sweep) and the latest live progress of its running runs (never persisted).</summary>
+public sealed record SweepStateReply(string SweepId, SweepState? State, ImmutableList<RunProgress>? Live = null) : ISweepReply;
 
 public sealed record SweepList(ImmutableList<SweepSummary> Sweeps) : ISweepReply;
 

@@ -16,6 +16,9 @@ public static class ActorSweepCli
         root.Add(InspectCommands.Status());
         root.Add(InspectCommands.Results());
         root.Add(InspectCommands.Replay());
+        root.Add(SeedCommand.Create());
+        root.Add(ApiCommands.Submit());
+        root.Add(ApiCommands.Cancel());
         return root;
     }
 

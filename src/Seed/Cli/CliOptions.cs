@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ActorSweep.GpuNode.Hosting;
 using ActorSweep.Seed.Hosting;
 
 namespace ActorSweep.Seed.Cli;
@@ -10,4 +11,19 @@ public static class CliOptions
     {
         Description = $"The embedded SQLite database (default {JournalDatabase.DefaultSqlitePath()}; ACTORSWEEP_HOME moves it).",
     };
+
+    public static Option<string?> Postgres() =>
+        EnvOption.Text("--postgres", "ACTORSWEEP_POSTGRES", "Use this PostgreSQL database (a connection string) instead of SQLite");
+
+    public static Option<string?> Api() =>
+        EnvOption.Text("--api", "ACTORSWEEP_API", "Ask a seed host's HTTP API (e.g. http://127.0.0.1:8080) instead of reading a database");
+
+    public static Option<string?> Token() =>
+        EnvOption.Text("--token", "ACTORSWEEP_API_TOKEN", "Bearer token for the API's mutating calls");
+
+    /// <summary>The database the options name: PostgreSQL when given, else an existing SQLite file (never created by a reader).</summary>
+    public static JournalDatabase ExistingDatabase(ParseResult parse, Option<string?> db, Option<string?> postgres) =>
+        parse.GetValue(postgres) is { } connection
+            ? JournalDatabase.Postgres(connection)
+            : JournalDatabase.ExistingSqlite(parse.GetValue(db) ?? JournalDatabase.DefaultSqlitePath());
 }

@@ -18,23 +18,22 @@ public static class InspectCommands
     public static Command Status()
     {
         var sweep = new Argument<string?>("sweep") { Description = "A sweep's name; all sweeps when left out.", Arity = ArgumentArity.ZeroOrOne };
-        var db = CliOptions.Database();
-        var command = new Command("status", "Show every sweep's progress, or one sweep's runs.") { sweep, db };
-        command.SetAction((parse, cancel) => WithJournal(parse, db, async (journal, console) =>
+        var source = new SweepSourceOptions();
+        var command = new Command("status", "Show every sweep's progress, or one sweep's runs (live steps with --api).") { sweep };
+        source.AddTo(command);
+        command.SetAction((parse, cancel) => source.RunAsync(parse, async (sweeps, console) =>
         {
             string? id = parse.GetValue(sweep);
             if (id is null)
             {
-                var summaries = new List<SweepSummary>();
-                foreach (var sweepId in await journal.SweepIdsAsync(cancel))
-                    if (await journal.StateAsync(sweepId, cancel: cancel) is { } s) summaries.Add(s.Summary());
+                var summaries = await sweeps.SummariesAsync(cancel);
                 if (summaries.Count == 0) console.MarkupLine("No sweeps yet. Start one: actorsweep run sweeps/quickstart.yaml");
                 else SweepPrinter.Summaries(console, summaries);
                 return ExitCodes.Ok;
             }
-            var state = await journal.StateAsync(id, cancel: cancel);
-            if (state is null) return Terminal.UsageError(parse.InvocationConfiguration.Error, await UnknownSweep(journal, id));
-            SweepPrinter.Status(console, state);
+            var reply = await sweeps.StateAsync(id, cancel);
+            if (reply.State is null) return Terminal.UsageError(parse.InvocationConfiguration.Error, await sweeps.UnknownAsync(id, cancel));
+            SweepPrinter.Status(console, reply.State, reply.Live);
             return ExitCodes.Ok;
         }));
         return command;
@@ -43,15 +42,16 @@ public static class InspectCommands
     public static Command Results()
     {
         var sweep = new Argument<string>("sweep") { Description = "The sweep's name." };
-        var db = CliOptions.Database();
+        var source = new SweepSourceOptions();
         var report = new Option<string?>("--report") { Description = "Also write the report folder here." };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
-        var command = new Command("results", "Show a sweep's results (and optionally write its report folder).") { sweep, db, report, json };
-        command.SetAction((parse, cancel) => WithJournal(parse, db, async (journal, console) =>
+        var command = new Command("results", "Show a sweep's results (and optionally write its report folder).") { sweep, report, json };
+        source.AddTo(command);
+        command.SetAction((parse, cancel) => source.RunAsync(parse, async (sweeps, console) =>
         {
             string id = parse.GetValue(sweep)!;
-            var state = await journal.StateAsync(id, cancel: cancel);
-            if (state is null) return Terminal.UsageError(parse.InvocationConfiguration.Error, await UnknownSweep(journal, id));
+            var state = (await sweeps.StateAsync(id, cancel)).State;
+            if (state is null) return Terminal.UsageError(parse.InvocationConfiguration.Error, await sweeps.UnknownAsync(id, cancel));
             if (parse.GetValue(json))
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(SweepReport.Results(state), ReportJson.Options));
             else SweepPrinter.Results(console, state);
@@ -70,8 +70,9 @@ public static class InspectCommands
         var sweep = new Argument<string>("sweep") { Description = "The sweep's name." };
         var until = new Option<long?>("--until") { Description = "Show the state as it was right after event N (1-based)." };
         var db = CliOptions.Database();
-        var command = new Command("replay", "Rebuild a sweep's state from its journal: the whole history, or the state after event N.") { sweep, until, db };
-        command.SetAction((parse, cancel) => WithJournal(parse, db, async (journal, console) =>
+        var postgres = CliOptions.Postgres();
+        var command = new Command("replay", "Rebuild a sweep's state from its journal: the whole history, or the state after event N.") { sweep, until, db, postgres };
+        command.SetAction((parse, cancel) => WithJournal(parse, db, postgres, async (journal, console) =>
         {
             string id = parse.GetValue(sweep)!;
             var events = await journal.EventsAsync(id, cancel);
@@ -109,17 +110,17 @@ public static class InspectCommands
         _ => e.GetType().Name,
     };
 
-    static async Task<string> UnknownSweep(JournalReader journal, string id)
+    internal static async Task<string> UnknownSweep(JournalReader journal, string id)
     {
         var known = await journal.SweepIdsAsync();
         return $"no sweep named '{id}'" + (known.Count > 0 ? $"; known sweeps: {string.Join(", ", known)}" : "; none has been run with this database");
     }
 
-    static async Task<int> WithJournal(ParseResult parse, Option<string?> dbOption, Func<JournalReader, IAnsiConsole, Task<int>> action)
+    internal static async Task<int> WithJournal(ParseResult parse, Option<string?> db, Option<string?> postgres, Func<JournalReader, IAnsiConsole, Task<int>> action)
     {
         JournalDatabase database;
-        try { database = JournalDatabase.ExistingSqlite(parse.GetValue(dbOption) ?? JournalDatabase.DefaultSqlitePath()); }
-        catch (FileNotFoundException e) { return Terminal.UsageError(parse.InvocationConfiguration.Error, e.Message); }
+        try { database = CliOptions.ExistingDatabase(parse, db, postgres); }
+        catch (Exception e) when (e is FileNotFoundException or ArgumentException) { return Terminal.UsageError(parse.InvocationConfiguration.Error, e.Message); }
         await using var journal = await JournalReader.OpenAsync(database);
         return await action(journal, Terminal.For(parse.InvocationConfiguration.Output));
     }

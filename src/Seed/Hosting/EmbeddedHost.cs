@@ -1,12 +1,6 @@
-using Akka.Actor;
-using Akka.Hosting;
-using ActorSweep.GpuNode.Checkpoints;
 using ActorSweep.GpuNode.Hosting;
 using ActorSweep.GpuNode.Node;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using TorchSharp;
 
 namespace ActorSweep.Seed.Hosting;
 
@@ -19,55 +13,31 @@ public sealed record EmbeddedOptions(JournalDatabase Database, int Slots)
     public string? LogFile { get; init; }
     public Func<NodeSettings, NodeSettings>? AdjustNode { get; init; }
     public int SnapshotEvery { get; init; } = 200;
+    /// <summary>The API, /healthz and /metrics; port 0 picks a free one (see <see cref="SeedHost.ListeningUrls"/>).</summary>
+    public string ApiUrls { get; init; } = "http://127.0.0.1:0";
 }
 
 /// <summary>
-/// The embedded default: one process that is a whole cluster, with the sweep supervisor (role
-/// seed) and a node agent (role worker), journalling to SQLite. `actorsweep run` and the tests use it.
+/// The embedded default: one process that is a whole cluster, a <see cref="SeedHost"/> with the
+/// sweep supervisor (role seed) and a node agent (role worker), journalling to SQLite.
+/// `actorsweep run` and the tests use it.
 /// </summary>
 public static class EmbeddedHost
 {
     public static async Task<IHost> StartAsync(EmbeddedOptions options, CancellationToken cancel = default)
     {
-        // Each training actor trains on one thread of its own; libtorch's intra-op pool would make them fight.
-        torch.set_num_threads(1);
-        ICheckpointStore checkpoints = options.CheckpointDirectory is { } dir ? new DirectoryCheckpointStore(dir) : options.Database.CheckpointStore();
-        var host = new HostBuilder()
-            .ConfigureLogging(logging =>
-            {
-                logging.ClearProviders();
-                if (options.LogFile is { } file) logging.AddProvider(new FileLoggerProvider(file, LogLevel.Information));
-                else logging.AddSimpleConsole(c => c.SingleLine = true).AddFilter(level => level >= LogLevel.Warning);
-            })
-            .ConfigureServices(services =>
-            {
-                services.AddSingleton<IHostLifetime, CommandLineLifetime>();
-                services.AddAkka(ClusterSetup.SystemName, builder =>
-                {
-                    builder.ConfigureLoggers(l =>
-                    {
-                        l.LogLevel = Akka.Event.LogLevel.InfoLevel;
-                        l.ClearLoggers();
-                        l.AddLoggerFactory();
-                    });
-                    builder.WithActorSweepCluster(new ClusterSetup())
-                        .WithSweepSupervisor(options.Database, options.SnapshotEvery)
-                        .WithNodeAgent(options.Slots, system =>
-                        {
-                            var node = new NodeSettings(ClusterHosting.SelfNodeId(system), options.Slots, "cpu", checkpoints);
-                            return options.AdjustNode?.Invoke(node) ?? node;
-                        });
-                });
-            })
-            .Build();
+        var host = SeedHost.Build(new SeedOptions(new ClusterSetup(), options.Database)
+        {
+            WorkerSlots = options.Slots,
+            CheckpointDirectory = options.CheckpointDirectory,
+            AdjustNode = options.AdjustNode,
+            LogFile = options.LogFile,
+            LogLevel = options.LogFile is null ? Microsoft.Extensions.Logging.LogLevel.Warning : Microsoft.Extensions.Logging.LogLevel.Information,
+            SnapshotEvery = options.SnapshotEvery,
+            ApiUrls = options.ApiUrls,
+            StopOnSignals = false,
+        });
         await host.StartAsync(cancel);
         return host;
-    }
-
-    /// <summary>The command line handles Ctrl-C itself (to drain first), so the host must not stop on it.</summary>
-    sealed class CommandLineLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

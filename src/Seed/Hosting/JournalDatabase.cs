@@ -2,6 +2,7 @@ using System.Data.Common;
 using ActorSweep.GpuNode.Checkpoints;
 using LinqToDB;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace ActorSweep.Seed.Hosting;
 
@@ -49,7 +50,21 @@ public sealed record JournalDatabase(string ConnectionString, string ProviderNam
         return new JournalDatabase(new SqliteConnectionStringBuilder { DataSource = full }.ToString(), LinqToDB.ProviderName.SQLiteMS, $"SQLite {full}", full);
     }
 
-    public ICheckpointStore CheckpointStore() => new SqliteCheckpointStore(ConnectionString);
+    /// <summary>A PostgreSQL database (the cluster journal), by Npgsql connection string.</summary>
+    public static JournalDatabase Postgres(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try { builder = new NpgsqlConnectionStringBuilder(connectionString); }
+        catch (ArgumentException e) { throw new ArgumentException($"not a PostgreSQL connection string: {e.Message}"); }
+        return new JournalDatabase(connectionString, LinqToDB.ProviderName.PostgreSQL15,
+            $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}");
+    }
+
+    public bool IsPostgres => ProviderName == LinqToDB.ProviderName.PostgreSQL15;
+
+    /// <summary>The checkpoint table in this same database.</summary>
+    public ICheckpointStore CheckpointStore() =>
+        IsPostgres ? new PostgresCheckpointStore(ConnectionString) : new SqliteCheckpointStore(ConnectionString);
 
     /// <summary>
     /// The journal's connection settings. SQLite connections run in WAL mode with

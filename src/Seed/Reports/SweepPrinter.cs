@@ -1,4 +1,5 @@
 using ActorSweep.Messages.Sweeps;
+using ActorSweep.Messages.Work;
 using Spectre.Console;
 
 namespace ActorSweep.Seed.Reports;
@@ -18,9 +19,10 @@ public static class SweepPrinter
         console.Write(table);
     }
 
-    /// <summary>Every run with its status, attempt, node and progress.</summary>
-    public static void Status(IAnsiConsole console, SweepState state)
+    /// <summary>Every run with its status, attempt, node and progress; with live progress (from the API), each running run's current step.</summary>
+    public static void Status(IAnsiConsole console, SweepState state, IReadOnlyList<RunProgress>? live = null)
     {
+        var liveByRun = (live ?? []).ToDictionary(p => p.RunId);
         var s = state.Summary();
         console.MarkupLine($"[bold]{Markup.Escape(state.SweepId)}[/] ({state.Definition?.Task}): {s.Completed} completed, {s.Failed} failed, {s.Running} running, {s.Queued} queued of {s.Runs}" +
                            (s.Cancelled ? " [yellow](cancelled)[/]" : s.Finished ? " [green](finished)[/]" : ""));
@@ -28,11 +30,20 @@ public static class SweepPrinter
             .AddColumn(new TableColumn("run").NoWrap()).AddColumn("status").AddColumn(new TableColumn("attempt").RightAligned())
             .AddColumn(new TableColumn("checkpoint step").RightAligned()).AddColumn(new TableColumn("val exact").RightAligned())
             .AddColumn(new TableColumn("test exact").RightAligned()).AddColumn("node / last error");
+        if (live is not null) table.AddColumn(new TableColumn("live step").RightAligned());
         foreach (var run in state.OrderedRuns)
-            table.AddRow(Markup.Escape(run.Spec.RunId), Color(run.Status), run.Attempt.ToString(),
+        {
+            var cells = new List<string>
+            {
+                Markup.Escape(run.Spec.RunId), Color(run.Status), run.Attempt.ToString(),
                 run.Report?.Steps.ToString("N0") ?? run.Checkpoint?.Step.ToString("N0") ?? "-",
                 Pct(run.Report?.ValidationExactMatch ?? run.Checkpoint?.Summary.ValidationExactMatch), Pct(run.Report?.ExactMatch),
-                Markup.Escape(run.Status == RunStatus.Running ? run.NodeId ?? "" : run.LastError ?? ""));
+                Markup.Escape(run.Status == RunStatus.Running ? run.NodeId ?? "" : run.LastError ?? ""),
+            };
+            if (live is not null)
+                cells.Add(liveByRun.TryGetValue(run.Spec.RunId, out var p) ? $"{p.Step:N0} / {p.TotalSteps:N0}" : "");
+            table.AddRow(cells.ToArray());
+        }
         console.Write(table);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -19,13 +20,25 @@ namespace ActorSweep.Seed.Supervisor;
 /// Every reply, ack and assignment waits for its write; if a write fails the actor restarts from
 /// the journal, and since nothing was acknowledged, nodes resend and nothing is lost.
 /// </para>
+/// <para>
+/// Leases: a running run whose node sends no progress or report for the sweep's lease is taken
+/// back (a hung but alive worker). The clock starts again whenever this actor starts, so a
+/// supervisor that moved to another node gives every running run a full lease.
+/// </para>
 /// </summary>
-public sealed class SweepActor : ReceivePersistentActor
+public sealed class SweepActor : ReceivePersistentActor, IWithTimers
 {
+    sealed record CheckLeases
+    {
+        public static readonly CheckLeases Instance = new();
+    }
+
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly int _snapshotEvery;
     readonly HashSet<IActorRef> _watchers = [];
     readonly Dictionary<string, IActorRef> _nodes = [];
+    readonly Dictionary<string, long> _lastHeard = [];        // run id -> when its current attempt last spoke
+    readonly Dictionary<string, RunProgress> _live = [];      // run id -> its current attempt's latest progress
     SweepState _state;
     long _lastSnapshot;
     int _unwritten;
@@ -52,24 +65,31 @@ public sealed class SweepActor : ReceivePersistentActor
         {
             _finishAnnounced = _state.Finished;
             ReportSummary();
+            StartLeaseTimer();
         });
 
         Command<SubmitSweep>(Submit);
         Command<RequestWork>(AssignWork);
         Command<IRunReport>(HandleReport);
-        Command<RunProgress>(p => Tell(_watchers, p));
+        Command<RunProgress>(p =>
+        {
+            if (!Heard(p.RunId, p.Attempt, p.NodeId)) return; // a stale attempt's progress is not news
+            _live[p.RunId] = p;
+            Tell(_watchers, p);
+        });
+        Command<CheckLeases>(_ => ExpireLeases());
         Command<Reconcile>(r => PersistThen(SweepDecisions.OnNodesLost(_state, r.LiveNodes.Contains), "node loss", () => Changed(null)));
         Command<GetSweepState>(_ =>
         {
             var replyTo = Sender;
-            AfterWrites(() => replyTo.Tell(new SweepStateReply(_state.SweepId, _state.Definition is null ? null : _state)));
+            AfterWrites(() => replyTo.Tell(StateReply()));
         });
         Command<CancelSweep>(Cancel);
         Command<WatchSweep>(_ =>
         {
             _watchers.Add(Sender);
             Context.Watch(Sender);
-            Sender.Tell(new SweepStateReply(_state.SweepId, _state.Definition is null ? null : _state));
+            Sender.Tell(StateReply());
             if (_state.Finished) Sender.Tell(new SweepFinished(_state.SweepId, _state.Summary()));
         });
         Command<UnwatchSweep>(_ => _watchers.Remove(Sender));
@@ -82,6 +102,60 @@ public sealed class SweepActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    SweepStateReply StateReply() => _state.Definition is null
+        ? new SweepStateReply(_state.SweepId, null)
+        : new SweepStateReply(_state.SweepId, _state, _live.Values
+            .Where(p => _state.Runs[p.RunId].IsCurrent(p.Attempt, p.NodeId))
+            .OrderBy(p => p.RunId, StringComparer.Ordinal).ToImmutableList());
+
+    TimeSpan Lease => TimeSpan.FromSeconds(_state.Definition?.LeaseSeconds ?? SweepDefinition.DefaultLeaseSeconds);
+
+    void StartLeaseTimer()
+    {
+        var every = TimeSpan.FromTicks(Math.Clamp(Lease.Ticks / 4, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(10).Ticks));
+        Timers.StartPeriodicTimer("leases", CheckLeases.Instance, every);
+    }
+
+    /// <summary>Notes that the current attempt of a run spoke; false when (attempt, node) is not the current one.</summary>
+    bool Heard(string runId, int attempt, string nodeId)
+    {
+        if (!_state.Runs.TryGetValue(runId, out var run) || !run.IsCurrent(attempt, nodeId)) return false;
+        _lastHeard[runId] = Stopwatch.GetTimestamp();
+        return true;
+    }
+
+    void ExpireLeases()
+    {
+        var lease = Lease;
+        var expired = new List<string>();
+        foreach (var run in _state.Runs.Values.Where(r => r.Status == RunStatus.Running))
+        {
+            string id = run.Spec.RunId;
+            if (!_lastHeard.TryGetValue(id, out long heard)) _lastHeard[id] = Stopwatch.GetTimestamp(); // the clock starts now
+            else if (Stopwatch.GetElapsedTime(heard) > lease) expired.Add(id);
+        }
+        foreach (var id in _lastHeard.Keys.Where(id => _state.Runs[id].Status != RunStatus.Running).ToList())
+        {
+            _lastHeard.Remove(id);
+            _live.Remove(id);
+        }
+        if (expired.Count == 0) return;
+
+        var nodes = expired.ToDictionary(id => id, id => _state.Runs[id].NodeId!);
+        var decision = SweepDecisions.OnLeaseExpired(_state, expired, lease);
+        _log.Warning("Sweep {0}: no word for {1} from the node(s) of {2}; taking them back", _state.SweepId, lease, string.Join(", ", expired));
+        PersistThen(decision, "lease expiry", () =>
+        {
+            // If the node wakes up, it stops these attempts; their late reports are fenced off anyway.
+            foreach (var group in nodes.GroupBy(n => n.Value))
+                if (_nodes.TryGetValue(group.Key, out var node))
+                    node.Tell(new StopRuns(_state.SweepId, group.Select(g => g.Key).ToImmutableList(), "lease expired"));
+            Changed(null);
+        });
+    }
+
     void Submit(SubmitSweep submit)
     {
         var replyTo = Sender;
@@ -89,6 +163,7 @@ public sealed class SweepActor : ReceivePersistentActor
         if (decision.Events.Count > 0)
             PersistThen(decision, "submit", () =>
             {
+                StartLeaseTimer(); // the sweep's own lease is known now
                 replyTo.Tell(new SweepAccepted(_state.SweepId, _state.Runs.Count, Resumed: false));
                 Changed(null);
             });
@@ -114,6 +189,7 @@ public sealed class SweepActor : ReceivePersistentActor
             node.Tell(new AssignRuns(request.NodeId, assigned
                 .Select(a => new RunAssignment(_state.SweepId, _state.Runs[a.RunId].Spec, a.Attempt, a.ResumeFrom))
                 .ToImmutableList()));
+            foreach (var a in assigned) Heard(a.RunId, a.Attempt, a.NodeId);
             foreach (var a in assigned) Changed(a.RunId);
         });
     }
@@ -121,6 +197,7 @@ public sealed class SweepActor : ReceivePersistentActor
     void HandleReport(IRunReport report)
     {
         var node = Sender;
+        Heard(report.RunId, report.Attempt, report.NodeId);
         var decision = SweepDecisions.OnReport(_state, report, DateTimeOffset.UtcNow);
         if (decision.Ignored is not null)
             _log.Info("Ignored {0} for {1}/{2}: {3}", report.GetType().Name, report.SweepId, report.RunId, decision.Ignored);

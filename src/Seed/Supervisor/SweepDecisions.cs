@@ -76,6 +76,18 @@ public static class SweepDecisions
             .Select(r => (ISweepEvent)new RunRequeued(state.SweepId, r.Spec.RunId, r.Attempt, $"node {r.NodeId} left the cluster"))
             .ToImmutableList());
 
+    /// <summary>
+    /// Requeues the named runs that are still running: their node sent no word within the sweep's
+    /// lease (a hung worker). Its late reports are fenced off by the attempt number.
+    /// </summary>
+    public static Decision OnLeaseExpired(SweepState state, IEnumerable<string> runIds, TimeSpan silence) =>
+        new(runIds
+            .Where(id => state.Runs.TryGetValue(id, out var r) && r.Status == RunStatus.Running)
+            .Order(StringComparer.Ordinal)
+            .Select(id => (ISweepEvent)new RunRequeued(state.SweepId, id, state.Runs[id].Attempt,
+                $"lease expired: no word from node {state.Runs[id].NodeId} for {silence.TotalSeconds:F0} s"))
+            .ToImmutableList());
+
     public static Decision Cancel(SweepState state, string reason, DateTimeOffset now) =>
         state.Cancelled || state.Finished
             ? Decision.Nothing(state.Cancelled ? "already cancelled" : "already finished")

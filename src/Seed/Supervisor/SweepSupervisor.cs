@@ -143,11 +143,14 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     {
         string id = NodeIdentity.Of(e.Member.UniqueAddress);
         if (_liveNodes is null) return; // the initial state is still coming
-        if (e is ClusterEvent.MemberRemoved)
+        // Downed is final (the node is removed next and a downed process shuts itself down), so
+        // its runs are requeued at once; a late report from it is fenced by its attempt number.
+        if (e is ClusterEvent.MemberDowned or ClusterEvent.MemberRemoved)
         {
+            if (!_liveNodes.Contains(id)) return;
             _liveNodes = _liveNodes.Remove(id);
             _waiting.Remove(id);
-            _log.Info("Node {0} left the cluster; its runs go back to the queue", id);
+            _log.Info("Node {0} is {1}; its runs go back to the queue", id, e is ClusterEvent.MemberDowned ? "down" : "removed");
             foreach (var child in _children.Values) child.Tell(new Reconcile(_liveNodes));
         }
         else if (IsAlive(e.Member)) _liveNodes = _liveNodes.Add(id);

@@ -40,7 +40,7 @@ public static partial class SweepFile
 
     sealed class Reader(string source)
     {
-        static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "budget", "defaults", "runs", "grid", "random"];
+        static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "lease", "budget", "defaults", "runs", "grid", "random"];
         static readonly string[] BudgetKeys = ["steps", "eval_every", "checkpoint_every"];
         IRunTask _task = null!;
 
@@ -62,6 +62,7 @@ public static partial class SweepFile
 
             var seeds = Value(root, "seeds") is { } seedsNode ? Seeds(seedsNode, "seeds") : [42L];
             int retries = Value(root, "retries") is { } retriesNode ? Int(retriesNode, "retries", min: 0, max: 100) : 2;
+            int lease = Value(root, "lease") is { } leaseNode ? Int(leaseNode, "lease", min: 1, max: 86_400) : SweepDefinition.DefaultLeaseSeconds;
 
             var shared = new SortedDictionary<string, string>(StringComparer.Ordinal);
             if (Value(root, "budget") is { } budget)
@@ -99,7 +100,7 @@ public static partial class SweepFile
                 }
             }
             var list = specs.ToImmutableList();
-            return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, list));
+            return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, lease, list), lease);
         }
 
         IEnumerable<Configuration> Explicit(YamlNode node, long[] seeds)
@@ -288,9 +289,12 @@ public static partial class SweepFile
 
     sealed record Configuration(string Name, Dictionary<string, string> Options, long[] Seeds, YamlNode Node);
 
-    static string Hash(string task, int retries, ImmutableList<RunSpec> runs)
+    static string Hash(string task, int retries, int lease, ImmutableList<RunSpec> runs)
     {
-        var canonical = JsonSerializer.SerializeToUtf8Bytes(new { task, retries, runs });
+        // The lease joins the hash only when set, so sweeps written before it existed keep their hash.
+        var canonical = lease == SweepDefinition.DefaultLeaseSeconds
+            ? JsonSerializer.SerializeToUtf8Bytes(new { task, retries, runs })
+            : JsonSerializer.SerializeToUtf8Bytes(new { task, retries, lease, runs });
         return Convert.ToHexStringLower(SHA256.HashData(canonical))[..16];
     }
 }

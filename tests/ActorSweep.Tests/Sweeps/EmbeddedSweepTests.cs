@@ -1,13 +1,14 @@
 using ActorSweep.Messages.Sweeps;
+using ActorSweep.Tests.Infrastructure;
 
 namespace ActorSweep.Tests.Sweeps;
 
-public sealed class EmbeddedSweepTests
+public sealed class EmbeddedSweepTests(PostgresServer postgres)
 {
-    [Fact]
-    public async Task A_noop_sweep_runs_to_completion_through_the_persistent_supervisor()
+    [Theory, MemberData(nameof(SweepHarness.Backends), MemberType = typeof(SweepHarness))]
+    public async Task A_noop_sweep_runs_to_completion_through_the_persistent_supervisor(string backend)
     {
-        await using var harness = new SweepHarness();
+        await using var harness = await SweepHarness.CreateAsync(backend, postgres);
         var (_, client) = await harness.StartAsync(slots: 2);
         var definition = SweepHarness.Sweep("""
             name: noop-grid

@@ -9,14 +9,15 @@ using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
 using ActorSweep.Seed.Hosting;
 using ActorSweep.Seed.Persistence;
+using ActorSweep.Tests.Infrastructure;
 
 namespace ActorSweep.Tests.Sweeps;
 
 /// <summary>
-/// Failures on the embedded default with real SQLite and a real (one-process) cluster: a crashing
+/// Failures on the embedded host with a real journal (SQLite and PostgreSQL) and a real (one-process) cluster: a crashing
 /// training actor, exhausted retries, a stopped and restarted host, a draining node.
 /// </summary>
-public sealed class ReliabilityTests
+public sealed class ReliabilityTests(PostgresServer postgres)
 {
     /// <summary>Two small addition runs: 60 steps, a checkpoint every 20, 500 held-out pairs.</summary>
     internal const string TinyAddition = """
@@ -55,10 +56,10 @@ public sealed class ReliabilityTests
     /// <summary>A report as JSON without its wall-clock time, for exact comparison.</summary>
     internal static string Comparable(RunReport report) => JsonSerializer.Serialize(report with { TrainSeconds = 0 });
 
-    [Fact]
-    public async Task A_training_actor_that_crashes_mid_run_resumes_from_its_checkpoint_and_ends_identical()
+    [Theory, MemberData(nameof(SweepHarness.Backends), MemberType = typeof(SweepHarness))]
+    public async Task A_training_actor_that_crashes_mid_run_resumes_from_its_checkpoint_and_ends_identical(string backend)
     {
-        await using var harness = new SweepHarness();
+        await using var harness = await SweepHarness.CreateAsync(backend, postgres);
         var (_, client) = await harness.StartAsync(slots: 2, o => o with
         {
             AdjustNode = n => n with { InjectFault = (a, step) => a.Run.Seed == 1 && a.Attempt == 1 && step == 45 },
@@ -71,14 +72,14 @@ public sealed class ReliabilityTests
         Assert.Contains("injected fault", crashed.LastError);
         Assert.Equal(1, state.Runs["default@s2"].Attempt);
 
-        await using var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(harness.DatabasePath));
+        await using var journal = await JournalReader.OpenAsync(harness.Database);
         var events = (await journal.EventsAsync("tiny")).Select(e => e.Event).Where(e => e is not RunsQueued and not SweepSubmitted).ToList();
         var retry = events.OfType<RunAssigned>().Single(a => a.RunId == "default@s1" && a.Attempt == 2);
         Assert.Equal(40, retry.ResumeFrom!.Step); // the last checkpoint before the crash at step 45
         Assert.Contains(events, e => e is RunFailed { RunId: "default@s1", Attempt: 1, Final: false });
         Assert.Contains(events, e => e is RunRequeued { RunId: "default@s1", Attempt: 1 });
 
-        var store = JournalDatabase.ExistingSqlite(harness.DatabasePath).CheckpointStore();
+        var store = harness.Database.CheckpointStore();
         foreach (var run in state.Runs.Values)
         {
             var (report, weights) = UninterruptedWithWeights(run.Spec);
@@ -88,10 +89,10 @@ public sealed class ReliabilityTests
         }
     }
 
-    [Fact]
-    public async Task A_run_that_keeps_failing_fails_for_good_after_its_retries_and_the_rest_complete()
+    [Theory, MemberData(nameof(SweepHarness.Backends), MemberType = typeof(SweepHarness))]
+    public async Task A_run_that_keeps_failing_fails_for_good_after_its_retries_and_the_rest_complete(string backend)
     {
-        await using var harness = new SweepHarness();
+        await using var harness = await SweepHarness.CreateAsync(backend, postgres);
         var (_, client) = await harness.StartAsync(slots: 2, o => o with
         {
             AdjustNode = n => n with { InjectFault = (a, step) => a.Run.Seed == 2 && step == 25 },
@@ -104,10 +105,10 @@ public sealed class ReliabilityTests
         Assert.Equal(1, state.Summary().Failed);
     }
 
-    [Fact]
-    public async Task A_host_stopped_mid_sweep_hands_its_runs_back_and_resumes_them_on_restart_exactly_once()
+    [Theory, MemberData(nameof(SweepHarness.Backends), MemberType = typeof(SweepHarness))]
+    public async Task A_host_stopped_mid_sweep_hands_its_runs_back_and_resumes_them_on_restart_exactly_once(string backend)
     {
-        await using var harness = new SweepHarness();
+        await using var harness = await SweepHarness.CreateAsync(backend, postgres);
         const string slow = """
             name: slow
             task: noop
@@ -119,6 +120,7 @@ public sealed class ReliabilityTests
         Assert.IsType<SweepAccepted>(await client.SubmitAsync(definition));
         var notifications = client.Watch(definition.SweepId);
         await SweepHarness.WaitForAsync<SweepChanged>(notifications, TimeSpan.FromSeconds(60), c => c.Summary.Completed >= 2 && c.Summary.Running > 0);
+        await SweepHarness.WaitForAsync<RunProgress>(notifications, TimeSpan.FromSeconds(60), p => p.Step is >= 10 and <= 30); // a run with progress to keep
         await first.StopAsync(); // shutdown drains: running runs are checkpointed and handed back
 
         var (_, again) = await harness.StartAsync(slots: 2);
@@ -129,7 +131,7 @@ public sealed class ReliabilityTests
         var state = (await again.StateAsync("slow"))!;
         Assert.All(state.Runs.Values, r => Assert.Equal((RunStatus.Completed, 40L), (r.Status, r.Report!.Steps)));
 
-        await using var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(harness.DatabasePath));
+        await using var journal = await JournalReader.OpenAsync(harness.Database);
         var events = (await journal.EventsAsync("slow")).Select(e => e.Event).ToList();
         Assert.All(state.Runs.Keys, id => Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == id));
         var requeued = events.OfType<RunRequeued>().ToList();
@@ -147,10 +149,10 @@ public sealed class ReliabilityTests
         Assert.Equal(0, state.Runs.Values.Sum(r => r.Failures));
     }
 
-    [Fact]
-    public async Task Resubmitting_the_same_sweep_resumes_it_and_different_contents_under_its_name_are_refused()
+    [Theory, MemberData(nameof(SweepHarness.Backends), MemberType = typeof(SweepHarness))]
+    public async Task Resubmitting_the_same_sweep_resumes_it_and_different_contents_under_its_name_are_refused(string backend)
     {
-        await using var harness = new SweepHarness();
+        await using var harness = await SweepHarness.CreateAsync(backend, postgres);
         var (_, client) = await harness.StartAsync(slots: 1);
         var definition = SweepHarness.Sweep("name: same\ntask: noop\nseeds: [1]\n");
         await SweepHarness.RunAsync(client, definition, TimeSpan.FromSeconds(60));
@@ -159,10 +161,10 @@ public sealed class ReliabilityTests
         Assert.Contains("different contents", rejected.Reason);
     }
 
-    [Fact]
-    public async Task Draining_a_node_checkpoints_its_runs_and_hands_them_back()
+    [Theory, MemberData(nameof(SweepHarness.Backends), MemberType = typeof(SweepHarness))]
+    public async Task Draining_a_node_checkpoints_its_runs_and_hands_them_back(string backend)
     {
-        await using var harness = new SweepHarness();
+        await using var harness = await SweepHarness.CreateAsync(backend, postgres);
         var (host, client) = await harness.StartAsync(slots: 2);
         var definition = SweepHarness.Sweep("""
             name: drain

@@ -1,0 +1,3 @@
+using ActorSweep.GpuNode.Hosting;
+
+return await WorkerCommand.RunAsync(args);

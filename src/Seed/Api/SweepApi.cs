@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Messages;
+using ActorSweep.Messages.Serialization;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Seed.Reports;
+using ActorSweep.Seed.Sweeps;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ActorSweep.Seed.Api;
+
+/// <summary>
+/// The seed host's HTTP API, talking to the supervisor singleton through its proxy. Bodies and
+/// answers are JSON in the message contracts' own shape (the command line reads them back into
+/// the same records). Mutating endpoints require "Authorization: Bearer TOKEN" when a token is set.
+/// <code>
+/// POST /api/sweeps                 body: a sweep file (YAML) -> 201 new, 200 resumed, 400 invalid, 409 name taken
+/// GET  /api/sweeps                 every sweep's summary
+/// GET  /api/sweeps/{id}            state and live progress (404 unknown)
+/// GET  /api/sweeps/{id}/results    the results table as JSON
+/// POST /api/sweeps/{id}/cancel     stop handing out its runs; running ones are handed back
+/// </code>
+/// </summary>
+public static class SweepApi
+{
+    public const long MaxSweepFileBytes = 4 * 1024 * 1024;
+    static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    public static WebApplication MapSweepApi(this WebApplication app, string? token)
+    {
+        var api = app.MapGroup("/api/sweeps");
+        api.MapPost("", Submit).AddEndpointFilter(RequireToken(token));
+        api.MapGet("", List);
+        api.MapGet("/{id}", Get);
+        api.MapGet("/{id}/results", ResultsOf);
+        api.MapPost("/{id}/cancel", Cancel).AddEndpointFilter(RequireToken(token));
+        return app;
+    }
+
+    static async Task<IResult> Submit(HttpRequest request, ActorRegistry registry, CancellationToken cancel)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxSweepFileBytes;
+        string yaml;
+        try
+        {
+            using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            yaml = await reader.ReadToEndAsync(cancel);
+        }
+        catch (DecoderFallbackException) { return Error(400, "the body is not UTF-8 text; send the sweep file (YAML) as the body"); }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413) { return Error(413, $"a sweep file may be at most {MaxSweepFileBytes:N0} bytes"); }
+        if (string.IsNullOrWhiteSpace(yaml)) return Error(400, "empty body: send the sweep file (YAML) as the body");
+
+        SweepDefinition definition;
+        try { definition = SweepFile.Parse(yaml, request.Query["source"] is { Count: > 0 } s ? s.ToString() : "request"); }
+        catch (SweepFileException e) { return Error(400, e.Message); }
+
+        var reply = await Supervisor(registry).Ask<ISweepReply>(new SubmitSweep(definition), AskTimeout, cancel);
+        return reply switch
+        {
+            SweepAccepted { Resumed: false } a => Results.Json(a, SweepMessageSerializer.Json, statusCode: 201),
+            SweepAccepted a => Results.Json(a, SweepMessageSerializer.Json),
+            SweepRejected r => Error(409, r.Reason),
+            _ => Error(500, $"unexpected answer {reply.GetType().Name}"),
+        };
+    }
+
+    static async Task<IResult> List(ActorRegistry registry, CancellationToken cancel) =>
+        Results.Json(await Supervisor(registry).Ask<SweepList>(new ListSweeps(), AskTimeout, cancel), SweepMessageSerializer.Json);
+
+    static async Task<IResult> Get(string id, ActorRegistry registry, CancellationToken cancel)
+    {
+        if (await State(id, registry, cancel) is not { } reply) return UnknownSweep(id);
+        return Results.Json(reply, SweepMessageSerializer.Json);
+    }
+
+    static async Task<IResult> ResultsOf(string id, ActorRegistry registry, CancellationToken cancel)
+    {
+        if (await State(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
+        return Results.Json(SweepReport.Results(state), SweepMessageSerializer.Json);
+    }
+
+    static async Task<IResult> Cancel(string id, HttpRequest request, ActorRegistry registry, CancellationToken cancel)
+    {
+        if (!ValidId(id)) return UnknownSweep(id);
+        string reason = request.Query["reason"] is { Count: > 0 } r ? r.ToString() : "cancelled through the API";
+        var reply = await Supervisor(registry).Ask<ISweepReply>(new CancelSweep(id, reason), AskTimeout, cancel);
+        return reply switch
+        {
+            SweepStateReply { State: { } state } => Results.Json(state.Summary(), SweepMessageSerializer.Json),
+            SweepRejected rejected => Error(404, rejected.Reason),
+            _ => Error(500, $"unexpected answer {reply.GetType().Name}"),
+        };
+    }
+
+    static async Task<SweepStateReply?> State(string id, ActorRegistry registry, CancellationToken cancel)
+    {
+        if (!ValidId(id)) return null;
+        var reply = await Supervisor(registry).Ask<SweepStateReply>(new GetSweepState(id), AskTimeout, cancel);
+        return reply.State is null ? null : reply;
+    }
+
+    static bool ValidId(string id) => id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    static IActorRef Supervisor(ActorRegistry registry) => registry.Get<SweepSupervisorProxy>();
+
+    static IResult UnknownSweep(string id) => Error(404, $"no sweep named '{id}'");
+
+    public static IResult Error(int status, string message) => Microsoft.AspNetCore.Http.Results.Json(new { error = message }, statusCode: status);
+
+    /// <summary>With a token set, a request must carry it as a bearer token (compared in constant time).</summary>
+    static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> RequireToken(string? token) =>
+        async (context, next) =>
+        {
+            if (string.IsNullOrEmpty(token)) return await next(context);
+            string header = context.HttpContext.Request.Headers.Authorization.ToString();
+            bool ok = header.StartsWith("Bearer ", StringComparison.Ordinal)
+                      && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()), Encoding.UTF8.GetBytes(token));
+            if (ok) return await next(context);
+            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return Error(401, header.Length == 0 ? "this endpoint needs 'Authorization: Bearer TOKEN'" : "the bearer token is wrong");
+        };
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using Akka.Hosting;
+using ActorSweep.GpuNode.Checkpoints;
+using ActorSweep.GpuNode.Hosting;
+using ActorSweep.GpuNode.Node;
+using ActorSweep.Seed.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorSweep.Seed.Hosting;
+
+/// <summary>How a seed host runs: its cluster address and seeds, its journal, its API, and optionally worker slots of its own.</summary>
+public sealed record SeedOptions(ClusterSetup Cluster, JournalDatabase Database)
+{
+    /// <summary>Where the HTTP API, /healthz and /metrics listen. Loopback unless configured otherwise.</summary>
+    public string ApiUrls { get; init; } = "http://127.0.0.1:8080";
+    /// <summary>When set, mutating API calls need "Authorization: Bearer" with it.</summary>
+    public string? ApiToken { get; init; }
+    /// <summary>Slots of a node agent in this process too (role worker); 0 for a seed only.</summary>
+    public int WorkerSlots { get; init; }
+    /// <summary>Where this process's node agent keeps checkpoints; null: the journal's database.</summary>
+    public string? CheckpointDirectory { get; init; }
+    public Func<NodeSettings, NodeSettings>? AdjustNode { get; init; }
+    /// <summary>Logs go to this file (the terminal shows progress); null: the console.</summary>
+    public string? LogFile { get; init; }
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    public int SnapshotEvery { get; init; } = 200;
+    /// <summary>False: Ctrl-C and SIGTERM do not stop the host by themselves (the command line drains first).</summary>
+    public bool StopOnSignals { get; init; } = true;
+}
+
+/// <summary>
+/// A process with role "seed": the journal, the sweep supervisor singleton and its proxy, the HTTP
+/// API with /healthz, and, with <see cref="SeedOptions.WorkerSlots"/>, a node agent of its own
+/// (the embedded default of `actorsweep run` is such a host with no seed nodes to join).
+/// </summary>
+public static class SeedHost
+{
+    public static WebApplication Build(SeedOptions options)
+    {
+        if (options.WorkerSlots > 0) WorkerHost.UseDevice("cpu");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.ApiUrls);
+        builder.Logging.ClearProviders().SetMinimumLevel(options.LogLevel).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (options.LogFile is { } file) builder.Logging.AddProvider(new FileLoggerProvider(file, options.LogLevel));
+        else builder.Logging.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; });
+        if (!options.StopOnSignals) builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ClusterHosting.DrainTimeout + TimeSpan.FromSeconds(15));
+        builder.Services.AddSingleton(options.Database);
+        builder.Services.AddClusterHealthCheck()
+            .AddCheck<JournalDatabaseHealthCheck>("journal")
+            .AddCheck<SupervisorHealthCheck>("supervisor");
+
+        ICheckpointStore? checkpoints = options.WorkerSlots == 0 ? null
+            : options.CheckpointDirectory is { } dir ? new DirectoryCheckpointStore(dir) : options.Database.CheckpointStore();
+        builder.Services.AddAkka(ClusterSetup.SystemName, akka =>
+        {
+            akka.ConfigureLoggers(l =>
+            {
+                l.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                l.ClearLoggers();
+                l.AddLoggerFactory();
+            });
+            var roles = options.WorkerSlots > 0 ? new[] { ClusterSetup.SeedRole, ClusterSetup.WorkerRole } : [ClusterSetup.SeedRole];
+            akka.WithActorSweepCluster(options.Cluster with { Roles = roles })
+                .WithSweepSupervisor(options.Database, options.SnapshotEvery);
+            if (checkpoints is not null)
+                akka.WithNodeAgent(options.WorkerSlots, system =>
+                {
+                    var node = new NodeSettings(ClusterHosting.SelfNodeId(system), options.WorkerSlots, "cpu", checkpoints);
+                    return options.AdjustNode?.Invoke(node) ?? node;
+                });
+        });
+
+        var app = builder.Build();
+        app.MapHealth();
+        app.MapSweepApi(options.ApiToken);
+        if (string.IsNullOrEmpty(options.ApiToken) && !IsLoopbackOnly(options.ApiUrls))
+            app.Logger.LogWarning("The API listens on {Urls} beyond loopback without a token: anyone who reaches it can submit and cancel sweeps. Set ACTORSWEEP_API_TOKEN.", options.ApiUrls);
+        return app;
+    }
+
+    /// <summary>The addresses the API really listens on (after port 0 was resolved).</summary>
+    public static IReadOnlyList<string> ListeningUrls(IHost host) =>
+        host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    public static bool IsLoopbackOnly(string urls) =>
+        urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(url =>
+        {
+            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri)) return false;
+            return uri.Host == "localhost" || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+        });
+
+    /// <summary>The command line handles Ctrl-C itself (to drain first), so the host must not stop on it.</summary>
+    sealed class CommandLineLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

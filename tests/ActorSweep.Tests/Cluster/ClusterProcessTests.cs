@@ -1,0 +1,151 @@
+using ActorSweep.GpuNode.Training;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Seed.Hosting;
+using ActorSweep.Seed.Persistence;
+using ActorSweep.Seed.Sweeps;
+using ActorSweep.Tests.Infrastructure;
+using ActorSweep.Tests.Sweeps;
+
+namespace ActorSweep.Tests.Cluster;
+
+/// <summary>
+/// The cluster as users run it: `actorsweep seed` and `actorsweep-worker` as separate OS processes
+/// on loopback, journalling and checkpointing to a real PostgreSQL, killed with real signals.
+/// </summary>
+public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelper output)
+{
+    static readonly TimeSpan Startup = TimeSpan.FromSeconds(60);
+
+    const string AdditionSweep = """
+        name: kill-worker
+        task: addition
+        seeds: [1, 2]
+        retries: 2
+        budget: { steps: 3000, eval_every: 1000, checkpoint_every: 100 }
+        defaults:
+          d_model: 8
+          d_ff: 16
+          batch_size: 32
+          curriculum: [[1, 3, 3000]]
+          eval_digits: 3
+          eval_size: 50
+          validation_size: 200
+          test_size: 500
+        """;
+
+    static string NoopSweep(string name, int runs, int steps, double stepSeconds) => $$"""
+        name: {{name}}
+        task: noop
+        seeds: [{{string.Join(", ", Enumerable.Range(1, runs))}}]
+        defaults: { steps: {{steps}}, step_seconds: {{stepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}}, checkpoint_every: 20 }
+        """;
+
+    [Fact]
+    public async Task A_worker_killed_with_SIGKILL_mid_run_loses_only_minutes_the_run_resumes_elsewhere_and_ends_bit_identical()
+    {
+        using var cluster = await LocalCluster.CreateAsync(postgres);
+        int seedPort = PostgresServer.FreePort(), apiPort = PostgresServer.FreePort(), portA = PostgresServer.FreePort(), portB = PostgresServer.FreePort();
+        cluster.StartSeed("seed", seedPort, apiPort, [seedPort]);
+        await cluster.WaitHealthyAsync(apiPort, Startup);
+        var a = cluster.StartWorker("worker-a", portA, [seedPort]);
+        var b = cluster.StartWorker("worker-b", portB, [seedPort]);
+        using var api = LocalCluster.Api(apiPort);
+        var definition = SweepFile.Parse(AdditionSweep, "kill-worker.yaml");
+        await api.SubmitAsync(AdditionSweep, "kill-worker.yaml");
+
+        // Both workers train one run each; kill A once its run has checkpointed and has well over half to go.
+        var beforeKill = await cluster.WaitForSweepAsync(api, "kill-worker", s => s.State!.Runs.Values.Any(r =>
+            r.Status == RunStatus.Running && r.NodeId!.StartsWith(NodeProcess.NodeIdPrefix(portA)) && r.Checkpoint is { Step: >= 200 and <= 1200 }),
+            Startup, "a run on worker A with a checkpoint");
+        var victim = beforeKill.State!.Runs.Values.Single(r => r.Status == RunStatus.Running && r.NodeId!.StartsWith(NodeProcess.NodeIdPrefix(portA)));
+        a.Kill();
+
+        var done = await cluster.WaitForSweepAsync(api, "kill-worker", s => s.State!.Finished, TimeSpan.FromMinutes(3), "the sweep to finish on worker B");
+        output.WriteLine(cluster.Logs());
+        var events = await cluster.EventsAsync("kill-worker");
+        var state = JournalReader.Fold("kill-worker", events);
+        Assert.True(state.Finished);
+
+        foreach (var spec in definition.Runs)
+            Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == spec.RunId); // none lost, none counted twice
+        var requeue = Assert.Single(events.OfType<RunRequeued>(), r => r.RunId == victim.Spec.RunId);
+        Assert.Contains("left the cluster", requeue.Reason);
+        var resumed = events.OfType<RunAssigned>().Single(x => x.RunId == victim.Spec.RunId && x.Attempt == victim.Attempt + 1);
+        Assert.StartsWith(NodeProcess.NodeIdPrefix(portB), resumed.NodeId);
+        Assert.True(resumed.ResumeFrom!.Step >= victim.Checkpoint!.Step, "resumed from its last checkpoint, not from scratch");
+
+        var store = JournalDatabase.Postgres(cluster.Postgres).CheckpointStore();
+        foreach (var run in state.Runs.Values)
+        {
+            var (report, weights) = ReliabilityTests.UninterruptedWithWeights(run.Spec);
+            Assert.Equal(ReliabilityTests.Comparable(report), ReliabilityTests.Comparable(run.Report!));
+            Assert.Equal(weights, ReliabilityTests.FinalWeights(store, run)); // bit for bit
+        }
+        Assert.False(b.HasExited);
+    }
+
+    [Fact]
+    public async Task The_supervisor_moves_to_the_other_seed_when_its_host_is_killed_and_the_sweep_goes_on()
+    {
+        using var cluster = await LocalCluster.CreateAsync(postgres);
+        int port1 = PostgresServer.FreePort(), api1 = PostgresServer.FreePort(), port2 = PostgresServer.FreePort(), api2 = PostgresServer.FreePort();
+        int[] seeds = [port1, port2];
+        var seed1 = cluster.StartSeed("seed-1", port1, api1, seeds);
+        await cluster.WaitHealthyAsync(api1, Startup); // the oldest node: the singleton lives here
+        cluster.StartSeed("seed-2", port2, api2, seeds);
+        await cluster.WaitHealthyAsync(api2, Startup);
+        cluster.StartWorker("worker", PostgresServer.FreePort(), seeds, slots: 2);
+
+        using var first = LocalCluster.Api(api1);
+        const int runs = 6;
+        await first.SubmitAsync(NoopSweep("failover", runs, steps: 150, stepSeconds: 0.02), "failover.yaml");
+        await cluster.WaitForSweepAsync(first, "failover", s => s.State!.Summary() is { Completed: >= 1, Running: >= 1 }, Startup, "a completed and a running run");
+        seed1.Kill();
+
+        using var second = LocalCluster.Api(api2);
+        await cluster.WaitForSweepAsync(second, "failover", s => s.State!.Finished, TimeSpan.FromMinutes(3), "the sweep to finish under the moved supervisor");
+        output.WriteLine(cluster.Logs());
+        var events = await cluster.EventsAsync("failover");
+        var state = JournalReader.Fold("failover", events);
+        Assert.Equal(runs, state.Summary().Completed);
+        Assert.All(state.Runs.Keys, id => Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == id));
+        Assert.All(state.Runs.Values, r => Assert.Equal(150, r.Report!.Steps));
+        await cluster.WaitHealthyAsync(api2, TimeSpan.FromSeconds(30)); // the surviving seed reports a healthy cluster and supervisor
+    }
+
+    [Fact]
+    public async Task A_worker_that_joins_mid_sweep_gets_work_at_once_and_SIGTERM_hands_a_workers_runs_back()
+    {
+        using var cluster = await LocalCluster.CreateAsync(postgres);
+        int seedPort = PostgresServer.FreePort(), apiPort = PostgresServer.FreePort(), portA = PostgresServer.FreePort(), portB = PostgresServer.FreePort();
+        cluster.StartSeed("seed", seedPort, apiPort, [seedPort]);
+        await cluster.WaitHealthyAsync(apiPort, Startup);
+        var a = cluster.StartWorker("worker-a", portA, [seedPort]);
+        using var api = LocalCluster.Api(apiPort);
+        await api.SubmitAsync(NoopSweep("grow", runs: 8, steps: 200, stepSeconds: 0.02), "grow.yaml");
+        await cluster.WaitForSweepAsync(api, "grow", s => s.State!.Summary().Completed >= 1, Startup, "worker A to complete a run");
+
+        cluster.StartWorker("worker-b", portB, [seedPort]);
+        await cluster.WaitForSweepAsync(api, "grow", s => s.State!.Runs.Values.Any(r =>
+            r.Status == RunStatus.Running && r.NodeId!.StartsWith(NodeProcess.NodeIdPrefix(portB))), Startup, "worker B to get a run");
+
+        // SIGTERM on A: it checkpoints its run where it is and hands it back before leaving.
+        await cluster.WaitForSweepAsync(api, "grow", s => s.Live!.Any(p => p.NodeId.StartsWith(NodeProcess.NodeIdPrefix(portA)) && p.Step is >= 10 and <= 150),
+            Startup, "a run with progress on worker A");
+        a.Terminate();
+        Assert.True(await a.WaitForExitAsync(TimeSpan.FromSeconds(60)), $"worker A did not stop after SIGTERM\n{cluster.Logs()}");
+        Assert.Equal(0, a.ExitCode);
+
+        await cluster.WaitForSweepAsync(api, "grow", s => s.State!.Finished, TimeSpan.FromMinutes(3), "the sweep to finish on worker B");
+        output.WriteLine(cluster.Logs());
+        var events = await cluster.EventsAsync("grow");
+        var released = Assert.Single(events.OfType<RunRequeued>());
+        Assert.Contains("released by " + NodeProcess.NodeIdPrefix(portA), released.Reason);
+        var resumed = events.OfType<RunAssigned>().Single(x => x.RunId == released.RunId && x.Attempt == released.Attempt + 1);
+        Assert.StartsWith(NodeProcess.NodeIdPrefix(portB), resumed.NodeId);
+        Assert.InRange(resumed.ResumeFrom!.Step, 10, 199); // where it was, not a cadence boundary or scratch
+        var state = JournalReader.Fold("grow", events);
+        Assert.All(state.Runs.Values, r => Assert.Equal((RunStatus.Completed, 200L), (r.Status, r.Report!.Steps)));
+        Assert.All(state.Runs.Keys, id => Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == id));
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ActorSweep.Tests.Infrastructure;
+
+/// <summary>
+/// A seed or worker host running as a real OS process on loopback (`dotnet actorsweep.dll seed`
+/// or `dotnet actorsweep-worker.dll`), with its output kept for failure messages. It can be
+/// killed with SIGKILL (no goodbye) or asked to stop with SIGTERM (drains first).
+/// </summary>
+public sealed class NodeProcess : IDisposable
+{
+    readonly Process _process;
+    readonly StringBuilder _output = new();
+
+    NodeProcess(string name, string program, IEnumerable<string> args)
+    {
+        Name = name;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["DOTNET_gcServer"] = "0";
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Name { get; }
+    /// <summary>Set once the test killed or terminated it on purpose.</summary>
+    public bool ExitExpected { get; private set; }
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    public static string Address(int port) => $"akka.tcp://actorsweep@127.0.0.1:{port}";
+
+    /// <summary>`actorsweep seed` on a fixed remoting port and API port, journalling to PostgreSQL.</summary>
+    public static NodeProcess Seed(string name, int port, int apiPort, IEnumerable<int> seedPorts, string postgres, params string[] extra) =>
+        new(name, "actorsweep.dll",
+        [
+            "seed", "--port", port.ToString(), "--seed-nodes", string.Join(",", seedPorts.Select(Address)),
+            "--postgres", postgres, "--api-urls", $"http://127.0.0.1:{apiPort}", .. extra,
+        ]);
+
+    /// <summary>`actorsweep-worker` joining the given seeds, keeping checkpoints in PostgreSQL.</summary>
+    public static NodeProcess Worker(string name, int port, IEnumerable<int> seedPorts, string postgres, int slots = 1) =>
+        new(name, "actorsweep-worker.dll",
+        [
+            "--port", port.ToString(), "--seed-nodes", string.Join(",", seedPorts.Select(Address)),
+            "--postgres", postgres, "--slots", slots.ToString(),
+        ]);
+
+    /// <summary>The node id this process has in sweeps starts with its address (the uid follows).</summary>
+    public static string NodeIdPrefix(int port) => Address(port) + "#";
+
+    /// <summary>SIGKILL: the process dies at once, with no drain and no goodbye to the cluster.</summary>
+    public void Kill()
+    {
+        ExitExpected = true;
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM: the host drains (checkpoints and hands back its runs) and leaves.</summary>
+    public void Terminate()
+    {
+        ExitExpected = true;
+        if (kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+            try { Kill(); } catch (InvalidOperationException) { }
+        _process.Dispose();
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    static extern int kill(int pid, int sig);
+}
