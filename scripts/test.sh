@@ -9,6 +9,17 @@ rm -rf "$results"
 
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
+# The journal and cluster tests run against a real PostgreSQL server, which the tests start
+# themselves from Debian's binaries (initdb + pg_ctl on loopback). Install them if missing, and
+# make a missing server a failure rather than a skip.
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  echo "Installing PostgreSQL (Debian package postgresql) for the journal and cluster tests..."
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null \
+    || echo "could not install PostgreSQL; its tests will fail"
+fi
+export ACTORSWEEP_REQUIRE_POSTGRES=1
+
 if ! dotnet build ActorSweep.sln -c Release -nologo -v quiet; then
   echo "build failed"
   summary 0 1 0

@@ -2,15 +2,15 @@ using System.Text;
 
 namespace ActorSweep.GpuNode.Checkpoints;
 
-/// <summary>Checkpoints as files under a directory: DIR/SWEEP/RUN/STEP.ckpt, written atomically.</summary>
+/// <summary>Checkpoints as files under a directory: DIR/SWEEP/RUN/STEP.aATTEMPT.ckpt, written atomically.</summary>
 public sealed class DirectoryCheckpointStore(string root) : ICheckpointStore
 {
     public const string Prefix = "file:";
     readonly string _root = Path.GetFullPath(root);
 
-    public string Save(string sweepId, string runId, long step, byte[] data)
+    public string Save(string sweepId, string runId, int attempt, long step, byte[] data)
     {
-        string relative = Path.Combine(SafeName(sweepId), SafeName(runId), $"{step:D12}.ckpt");
+        string relative = Path.Combine(SafeName(sweepId), SafeName(runId), $"{step:D12}.a{attempt}.ckpt");
         string path = Path.Combine(_root, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string temp = path + ".tmp";
@@ -24,7 +24,7 @@ public sealed class DirectoryCheckpointStore(string root) : ICheckpointStore
         string folder = Path.Combine(_root, SafeName(sweepId), SafeName(runId));
         if (!Directory.Exists(folder)) return;
         foreach (var file in Directory.GetFiles(folder, "*.ckpt"))
-            if (long.TryParse(Path.GetFileNameWithoutExtension(file), out long saved) && saved < step) File.Delete(file);
+            if (long.TryParse(Path.GetFileName(file).Split('.')[0], out long saved) && saved < step) File.Delete(file);
     }
 
     public byte[] Load(string reference)

@@ -8,11 +8,15 @@ namespace ActorSweep.GpuNode.Checkpoints;
 /// </summary>
 public interface ICheckpointStore
 {
-    /// <summary>Stores a checkpoint of a run at a step and returns its reference.</summary>
-    string Save(string sweepId, string runId, long step, byte[] data);
+    /// <summary>
+    /// Stores a checkpoint of a run's attempt at a step and returns its reference. The attempt is
+    /// part of the reference, so an attempt that is no longer current (a hung or cut-off worker
+    /// that goes on training) never overwrites a checkpoint of the current one.
+    /// </summary>
+    string Save(string sweepId, string runId, int attempt, long step, byte[] data);
 
     /// <summary>
-    /// Deletes the run's checkpoints older than <paramref name="step"/>. Called only once the
+    /// Deletes the run's checkpoints (of any attempt) older than <paramref name="step"/>. Called only once the
     /// supervisor has accepted the checkpoint at that step, so every reference it may still
     /// resume from survives.
     /// </summary>

@@ -28,9 +28,9 @@ public sealed class PostgresCheckpointStore : ICheckpointStore, IDisposable
         tx.Commit();
     }
 
-    public string Save(string sweepId, string runId, long step, byte[] data)
+    public string Save(string sweepId, string runId, int attempt, long step, byte[] data)
     {
-        string reference = $"{Prefix}{sweepId}/{runId}/{step}";
+        string reference = $"{Prefix}{sweepId}/{runId}/{step}.a{attempt}";
         using var connection = _source.OpenConnection();
         Execute(connection, null, """
             INSERT INTO actorsweep_checkpoints (reference, sweep_id, run_id, step, created_at, data)

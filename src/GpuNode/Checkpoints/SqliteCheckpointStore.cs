@@ -20,9 +20,9 @@ public sealed class SqliteCheckpointStore : ICheckpointStore
             """);
     }
 
-    public string Save(string sweepId, string runId, long step, byte[] data)
+    public string Save(string sweepId, string runId, int attempt, long step, byte[] data)
     {
-        string reference = $"{Prefix}{sweepId}/{runId}/{step}";
+        string reference = $"{Prefix}{sweepId}/{runId}/{step}.a{attempt}";
         using var connection = Open();
         using var tx = connection.BeginTransaction();
         Execute(connection, """

@@ -19,8 +19,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     public sealed record Drained(int Released);
     /// <summary>Asks for <see cref="NodeStats"/>.</summary>
     public sealed record GetStats;
-    /// <summary>Slot use so far: busy seconds per finished attempt and the compute part of it.</summary>
-    public sealed record NodeStats(int Slots, int Busy, int Completed, double BusySeconds, double ComputeSeconds);
+    /// <summary>Slot use so far: busy seconds per finished attempt and the compute part of it; reports not yet acknowledged.</summary>
+    public sealed record NodeStats(int Slots, int Busy, int Completed, double BusySeconds, double ComputeSeconds, int Unacknowledged);
 
     sealed record ResendTick;
     sealed record IdleTick;
@@ -94,7 +94,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             foreach (var child in _running.Keys) child.Tell(new TrainingActor.Release("node is draining"));
             CheckDrained();
         });
-        Receive<GetStats>(_ => Sender.Tell(new NodeStats(_settings.Slots, _running.Count, _completed, _busySeconds, _computeSeconds)));
+        Receive<GetStats>(_ => Sender.Tell(new NodeStats(_settings.Slots, _running.Count, _completed, _busySeconds, _computeSeconds, _pending.Count)));
         Receive<ResendTick>(_ => Resend());
         Receive<IdleTick>(_ =>
         {

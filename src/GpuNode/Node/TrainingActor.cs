@@ -100,7 +100,7 @@ public sealed class TrainingActor : ReceiveActor
     CheckpointInfo SaveCheckpoint()
     {
         var session = _session!;
-        string reference = _settings.Checkpoints.Save(_assignment.SweepId, Run.RunId, session.Step, session.Checkpoint());
+        string reference = _settings.Checkpoints.Save(_assignment.SweepId, Run.RunId, _assignment.Attempt, session.Step, session.Checkpoint());
         _checkpoint = new CheckpointInfo(session.Step, reference, new RunSummary(session.LastLoss, session.LastValidation));
         return _checkpoint;
     }

@@ -12,6 +12,12 @@ public static class CliOptions
         Description = $"The embedded SQLite database (default {JournalDatabase.DefaultSqlitePath()}; ACTORSWEEP_HOME moves it).",
     };
 
+    /// <summary>Intra-op threads for evaluation and prediction (process-wide in libtorch; restored afterwards).</summary>
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "Intra-op threads (default: every core).", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount),
+    };
+
     public static Option<string?> Postgres() =>
         EnvOption.Text("--postgres", "ACTORSWEEP_POSTGRES", "Use this PostgreSQL database (a connection string) instead of SQLite");
 

@@ -27,17 +27,19 @@ public static class EvalCommand
         var count = new Option<int>("--n") { Description = "Number of pairs.", DefaultValueFactory = _ => AdditionData.DefaultTestSize };
         var seed = new Option<long?>("--seed") { Description = "Draw pairs from this seed's test stream (default: the run's own held-out test set)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var command = new Command("eval", "Evaluate a checkpoint on held-out addition pairs.") { checkpoint, count, seed, json };
+        var threads = CliOptions.Threads();
+        var command = new Command("eval", "Evaluate a checkpoint on held-out addition pairs.") { checkpoint, count, seed, json, threads };
         command.SetAction(parse =>
         {
             var error = parse.InvocationConfiguration.Error;
             int n = parse.GetValue(count);
             if (n is < 1 or > 1_000_000) return Terminal.UsageError(error, "--n must lie in [1, 1000000]");
+            if (parse.GetValue(threads) < 1) return Terminal.UsageError(error, "--threads must be at least 1");
             TrainingCheckpoint loaded;
             try { loaded = TrainingCheckpoint.Load(parse.GetValue(checkpoint)!); }
             catch (Exception e) when (e is IOException or InvalidDataException) { return Terminal.UsageError(error, e.Message); }
 
-            torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
+            using var _ = TorchThreads.Use(parse.GetValue(threads));
             var run = loaded.Run;
             var format = run.Model.Format;
             var curriculum = run.Recipe.ScaledCurriculum();

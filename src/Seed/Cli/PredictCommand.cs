@@ -18,15 +18,17 @@ public static class PredictCommand
     {
         var checkpoint = new Option<string>("--checkpoint", "-c") { Description = "Checkpoint file of a trained model.", Required = true };
         var batch = new Option<int>("--batch-size") { Description = "Lines decoded together.", DefaultValueFactory = _ => 4096 };
-        var command = new Command("predict", "Read 'A B' lines from standard input; write the model's sum for each.") { checkpoint, batch };
+        var threads = CliOptions.Threads();
+        var command = new Command("predict", "Read 'A B' lines from standard input; write the model's sum for each.") { checkpoint, batch, threads };
         command.SetAction(parse =>
         {
             var error = parse.InvocationConfiguration.Error;
             if (parse.GetValue(batch) < 1) return Terminal.UsageError(error, "--batch-size must be at least 1");
+            if (parse.GetValue(threads) < 1) return Terminal.UsageError(error, "--threads must be at least 1");
             TrainingCheckpoint loaded;
             try { loaded = TrainingCheckpoint.Load(parse.GetValue(checkpoint)!); }
             catch (Exception e) when (e is IOException or InvalidDataException) { return Terminal.UsageError(error, e.Message); }
-            torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
+            using var _ = TorchThreads.Use(parse.GetValue(threads));
             using var model = loaded.CreateModel();
             return Run(model, Console.In, parse.InvocationConfiguration.Output, error, parse.GetValue(batch));
         });

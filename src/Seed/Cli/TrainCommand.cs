@@ -70,7 +70,7 @@ public static class TrainCommand
                 return Task.FromResult(Terminal.UsageError(error,
                     $"'{artifacts.Directory}' already holds a checkpoint; continue it with --resume {artifacts.Checkpoint} or choose another --out"));
 
-            torch.set_num_threads(parse.GetValue(threads));
+            using var _ = TorchThreads.Use(parse.GetValue(threads));
             return Task.FromResult(Train(run, checkpoint, artifacts, parse.GetValue(checkpointEvery), console, cancel));
         });
         return command;

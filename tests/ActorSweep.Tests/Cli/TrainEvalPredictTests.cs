@@ -62,7 +62,8 @@ public sealed class TrainEvalPredictTests : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(full, "metrics.csv")), File.ReadAllText(Path.Combine(split, "metrics.csv")));
 
         // eval on the run's held-out set, as JSON.
-        var eval = await CliRunner.RunAsync("eval", "--checkpoint", Path.Combine(full, "checkpoint.ckpt"), "--n", "300", "--json");
+        // One thread: libtorch's thread count is process-wide, and other tests train in this process.
+        var eval = await CliRunner.RunAsync("eval", "--checkpoint", Path.Combine(full, "checkpoint.ckpt"), "--n", "300", "--json", "--threads", "1");
         Assert.True(eval.ExitCode == ExitCodes.Ok, eval.Error);
         using var evalJson = JsonDocument.Parse(eval.Output);
         Assert.Equal(300, evalJson.RootElement.GetProperty("pairs").GetInt32());

@@ -10,6 +10,9 @@ using ActorSweep.Messages.Work;
 using ActorSweep.Seed.Hosting;
 using ActorSweep.Seed.Persistence;
 using ActorSweep.Tests.Infrastructure;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorSweep.Tests.Sweeps;
 
@@ -184,5 +187,41 @@ public sealed class ReliabilityTests(PostgresServer postgres)
             Assert.Equal(RunStatus.Queued, r.Status);
             Assert.InRange(r.Checkpoint!.Step, 1, 999); // saved where it stopped, not at a cadence boundary
         });
+    }
+
+    [Theory, MemberData(nameof(SweepHarness.Backends), MemberType = typeof(SweepHarness))]
+    public async Task A_hung_worker_loses_its_run_when_the_lease_expires_and_its_late_reports_change_nothing(string backend)
+    {
+        await using var harness = await SweepHarness.CreateAsync(backend, postgres);
+        using var hang = new ManualResetEventSlim(false);
+        var (host, client) = await harness.StartAsync(slots: 2, o => o with
+        {
+            // Attempt 1 of seed 1 blocks its training thread at step 30: alive, but silent.
+            AdjustNode = n => n with { InjectFault = (a, step) => { if (a.Run.Seed == 1 && a.Attempt == 1 && step == 30) hang.Wait(); return false; } },
+        });
+        var definition = SweepHarness.Sweep(TinyAddition.Replace("retries: 2", "retries: 2\nlease: 2"));
+        Assert.Equal(2, definition.LeaseSeconds);
+        var state = await SweepHarness.RunAsync(client, definition, TimeSpan.FromMinutes(2));
+
+        var hung = state.Runs["default@s1"];
+        Assert.Equal((RunStatus.Completed, 2, 0), (hung.Status, hung.Attempt, hung.Failures));
+        await using var journal = await JournalReader.OpenAsync(harness.Database);
+        var requeue = Assert.Single((await journal.EventsAsync("tiny")).Select(e => e.Event).OfType<RunRequeued>());
+        Assert.Equal(("default@s1", 1), (requeue.RunId, requeue.Attempt));
+        Assert.Contains("lease expired", requeue.Reason);
+
+        hang.Set(); // the hung attempt wakes up, trains on and reports: all of it is fenced off
+        var countBefore = state.EventCount;
+        var agent = host.Services.GetRequiredService<ActorRegistry>().Get<NodeAgent>();
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(50))
+        {
+            // Three attempts ended (the woken one too) and the supervisor has acknowledged every report.
+            var stats = await agent.Ask<NodeAgent.NodeStats>(new NodeAgent.GetStats(), TimeSpan.FromSeconds(5));
+            if (stats is { Completed: 3, Busy: 0, Unacknowledged: 0 }) break;
+            Assert.True(DateTime.UtcNow < deadline, $"the woken attempt did not finish and report: {stats}");
+        }
+        var after = (await client.StateAsync("tiny"))!;
+        Assert.Equal(countBefore, after.EventCount);
+        Assert.Equal(Comparable(Uninterrupted(hung.Spec)), Comparable(after.Runs["default@s1"].Report!));
     }
 }

@@ -114,4 +114,19 @@ public sealed class SweepDecisionsTests
         Assert.Equal("already cancelled", SweepDecisions.Cancel(cancelled, "again", T0).Ignored);
         Assert.Empty(SweepDecisions.Assign(cancelled, "n1", 3, T0));
     }
+
+    [Fact]
+    public void An_expired_lease_requeues_only_runs_that_are_still_running_naming_the_silent_node()
+    {
+        var state = Running("a", attempt: 2, node: "n7").Apply(new RunAssigned("s", "b", 1, "n1", null, T0))
+            .Apply(new RunCompleted("s", "b", 1, Report(), T0));
+        var decision = SweepDecisions.OnLeaseExpired(state, ["a", "b", "missing"], TimeSpan.FromSeconds(300));
+        var requeued = Assert.IsType<RunRequeued>(Assert.Single(decision.Events));
+        Assert.Equal(("a", 2), (requeued.RunId, requeued.Attempt));
+        Assert.Equal("lease expired: no word from node n7 for 300 s", requeued.Reason);
+        var after = state.Apply(requeued);
+        Assert.Equal(RunStatus.Queued, after.Runs["a"].Status);
+        Assert.Empty(SweepDecisions.OnLeaseExpired(after, ["a"], TimeSpan.FromSeconds(300)).Events); // already back in the queue
+        Assert.True(SweepDecisions.OnReport(after, CheckpointReport("a", 2, "n7", 50), T0).Ignored is not null); // its late reports are fenced off
+    }
 }

@@ -90,6 +90,9 @@ public sealed class SweepFileTests
         Assert.Equal(Parse(text).Hash, Parse(text).Hash);
         Assert.NotEqual(Parse(text).Hash, Parse(text.Replace("[1, 2]", "[1, 3]")).Hash);
         Assert.NotEqual(Parse(text).Hash, Parse(text + "retries: 5\n").Hash);
+        Assert.NotEqual(Parse(text).Hash, Parse(text + "lease: 60\n").Hash);
+        Assert.Equal(Parse(text).Hash, Parse(text + "lease: 300\n").Hash); // the default lease keeps older sweeps' hashes
+        Assert.Equal((300, 60), (Parse(text).LeaseSeconds, Parse(text + "lease: 60\n").LeaseSeconds));
     }
 
     [Theory]
@@ -104,6 +107,7 @@ public sealed class SweepFileTests
     [InlineData("name: x\ntask: multiply\n", "s.yaml:2:7: unknown task 'multiply'; known tasks: addition, noop")]
     [InlineData("name: x\ntask: noop\nseeds: [1, 1]\n", "s.yaml:3:8: seeds: seeds must be distinct")]
     [InlineData("name: x\ntask: noop\nretries: -1\n", "s.yaml:3:10: retries: -1 is outside [0, 100]")]
+    [InlineData("name: x\ntask: noop\nlease: 0\n", "s.yaml:3:8: lease: 0 is outside [1, 86400]")]
     [InlineData("name: x\ntask: noop\nruns:\n  - { name: a }\n  - { name: a }\n", "s.yaml:5:5: run 'a@s42' is defined twice (first at line 4)")]
     [InlineData("name: x\ntask: noop\ngrid:\n  steps: 5\n", "s.yaml:4:10: grid.steps: expected a non-empty list of values")]
     [InlineData("name: x\ntask: noop\nrandom:\n  samples: 2\n  space:\n    steps: { gaussian: [1, 2] }\n", "unknown distribution 'gaussian'")]

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Seed.Hosting;
+using ActorSweep.Seed.Persistence;
+using ActorSweep.Tests.Cli;
+using Microsoft.AspNetCore.Builder;
+
+namespace ActorSweep.Tests.Cluster;
+
+/// <summary>The seed host's HTTP API on a real Kestrel socket: binding, tokens, bad requests, and the command line that talks to it.</summary>
+public sealed class ApiTests : IAsyncLifetime
+{
+    const string Token = "s3cret-token";
+    const string Sweep = "name: api\ntask: noop\nseeds: [1, 2]\ndefaults: { steps: 3 }\n";
+    readonly string _dir = Directory.CreateTempSubdirectory("actorsweep-api-").FullName;
+    WebApplication _host = null!;
+    HttpClient _http = null!;
+    string _url = null!;
+
+    string DatabasePath => Path.Combine(_dir, "actorsweep.db");
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = SeedHost.Build(new SeedOptions(new ClusterSetup(), JournalDatabase.Sqlite(DatabasePath))
+        {
+            ApiUrls = "http://127.0.0.1:0", ApiToken = Token, WorkerSlots = 1, LogFile = Path.Combine(_dir, "seed.log"),
+        });
+        await _host.StartAsync();
+        _url = SeedHost.ListeningUrls(_host).Single();
+        _http = new HttpClient { BaseAddress = new Uri(_url) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _host.StopAsync();
+        await _host.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    HttpRequestMessage Post(string path, string? body, string? token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/yaml") };
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
+    static async Task<string> ErrorOf(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
+
+    [Fact]
+    public void The_API_binds_to_loopback_unless_configured_otherwise()
+    {
+        Assert.StartsWith("http://127.0.0.1:", _url);
+        var defaults = new SeedOptions(new ClusterSetup(), JournalDatabase.Sqlite(DatabasePath));
+        Assert.True(SeedHost.IsLoopbackOnly(defaults.ApiUrls), defaults.ApiUrls);
+        Assert.True(SeedHost.IsLoopbackOnly("http://localhost:1;http://[::1]:2"));
+        Assert.False(SeedHost.IsLoopbackOnly("http://0.0.0.0:8080"));
+        Assert.False(SeedHost.IsLoopbackOnly("http://*:8080"));
+        Assert.False(SeedHost.IsLoopbackOnly("http://127.0.0.1:1;http://10.1.2.3:2"));
+    }
+
+    [Fact]
+    public async Task Mutating_calls_need_the_bearer_token_and_reads_do_not()
+    {
+        var missing = await _http.SendAsync(Post("api/sweeps", Sweep, token: null));
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+        Assert.Equal("Bearer", missing.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Contains("Authorization: Bearer", await ErrorOf(missing));
+        var wrong = await _http.SendAsync(Post("api/sweeps", Sweep, token: "guess"));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _http.SendAsync(Post("api/sweeps/api/cancel", null, token: null))).StatusCode);
+        Assert.Empty((await Sweeps()).Sweeps); // nothing was submitted
+
+        Assert.Equal(HttpStatusCode.Created, (await _http.SendAsync(Post("api/sweeps", Sweep, Token))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.SendAsync(Post("api/sweeps", Sweep, Token))).StatusCode); // again: resumed
+        var other = await _http.SendAsync(Post("api/sweeps", Sweep.Replace("[1, 2]", "[3]"), Token));
+        Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+        Assert.Contains("different contents", await ErrorOf(other));
+        Assert.Equal("api", Assert.Single((await Sweeps()).Sweeps).SweepId);
+    }
+
+    [Theory]
+    [InlineData("name: bad\ntask: noop\nseeds: [1\n", "not valid YAML")]
+    [InlineData("name: bad\ntask: noop\ndefaults: { stepz: 3 }\n", "'stepz' is not an option of task 'noop'")]
+    [InlineData("name: bad\ntask: teleport\n", "unknown task 'teleport'")]
+    [InlineData("   ", "empty body")]
+    public async Task A_malformed_sweep_gets_400_with_the_reason_and_nothing_is_persisted(string body, string reason)
+    {
+        var response = await _http.SendAsync(Post("api/sweeps?source=bad.yaml", body, Token));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(reason, await ErrorOf(response));
+        Assert.Empty((await Sweeps()).Sweeps);
+        await using var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(DatabasePath));
+        Assert.Empty(await journal.SweepIdsAsync());
+    }
+
+    [Fact]
+    public async Task Unknown_sweeps_get_404_and_finished_ones_their_state_and_results()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("api/sweeps/nope")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("api/sweeps/nope/results")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("api/sweeps/..%2Fetc")).StatusCode);
+
+        var submit = await CliRunner.RunAsync("submit", WriteSweep(), "--api", _url, "--token", Token, "--wait");
+        Assert.True(submit.ExitCode == 0, submit.Error);
+        Assert.Contains("2 runs submitted", submit.Output);
+        Assert.Contains("default@s1", submit.Output); // the results table
+
+        var results = JsonDocument.Parse(await _http.GetStringAsync("api/sweeps/api/results")).RootElement;
+        Assert.Equal(2, results.GetArrayLength());
+        Assert.All(results.EnumerateArray(), r => Assert.Equal("completed", r.GetProperty("status").GetString()));
+
+        var status = await CliRunner.RunAsync("status", "api", "--api", _url);
+        Assert.True(status.ExitCode == 0, status.Error);
+        Assert.Contains("2 completed", status.Output);
+        var list = await CliRunner.RunAsync("status", "--api", _url);
+        Assert.Contains("finished", list.Output);
+        var unknown = await CliRunner.RunAsync("results", "nope", "--api", _url);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("no sweep named 'nope'; known sweeps: api", unknown.Error);
+    }
+
+    [Fact]
+    public async Task Cancel_through_the_command_line_needs_the_token_and_stops_the_sweep()
+    {
+        string file = WriteSweep("name: long\ntask: noop\nseeds: [1, 2, 3]\ndefaults: { steps: 100000, step_seconds: 0.001 }\n");
+        Assert.Equal(0, (await CliRunner.RunAsync("submit", file, "--api", _url, "--token", Token)).ExitCode);
+        var refused = await CliRunner.RunAsync("cancel", "long", "--api", _url);
+        Assert.Equal(ExitFailed, refused.ExitCode);
+        Assert.Contains("401", refused.Error);
+
+        var cancelled = await CliRunner.RunAsync("cancel", "long", "--api", _url, "--token", Token);
+        Assert.True(cancelled.ExitCode == 0, cancelled.Error);
+        var state = await WaitAsync("long", s => s.Finished);
+        Assert.True(state.Cancelled);
+        Assert.All(state.Runs.Values, r => Assert.Equal(RunStatus.Cancelled, r.Status));
+    }
+
+    const int ExitFailed = 1;
+
+    async Task<SweepState> WaitAsync(string sweep, Func<SweepState, bool> condition)
+    {
+        using var api = global::ActorSweep.Seed.Api.ApiClient.Create(_url, null);
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(50))
+        {
+            var state = (await api.StateAsync(sweep)).State!;
+            if (condition(state)) return state;
+            Assert.True(DateTime.UtcNow < deadline, $"sweep {sweep} did not get there: {state.Summary()}");
+        }
+    }
+
+    async Task<SweepList> Sweeps() =>
+        JsonSerializer.Deserialize<SweepList>(await _http.GetStringAsync("api/sweeps"), global::ActorSweep.Messages.Serialization.SweepMessageSerializer.Json)!;
+
+    string WriteSweep(string yaml = Sweep)
+    {
+        string file = Path.Combine(_dir, $"sweep-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, yaml);
+        return file;
+    }
+}
