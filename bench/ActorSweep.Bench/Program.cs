@@ -5,6 +5,7 @@ using ActorSweep.Bench;
 //                                          side by side with the PyTorch eager reference when it is installed.
 //   noop-completions [--runs N] [--slots a,b]   no-op runs per second through the persistent supervisor on SQLite.
 //   quickstart-overhead [--slots N] [--sweep FILE]   the runner's share of the quickstart's time.
+//   failover [--rounds N]                  SIGKILL of a worker to its run's next step on another worker (real processes).
 string command = args.Length > 0 ? args[0] : "train-steps";
 var options = BenchOptions.Parse(args.Skip(1).ToArray());
 return command switch
@@ -12,7 +13,8 @@ return command switch
     "train-steps" => TrainStepsBench.Run(options),
     "noop-completions" => await SweepBench.NoopCompletions(options),
     "quickstart-overhead" => await SweepBench.QuickstartOverhead(options),
-    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead"),
+    "failover" => await FailoverBench.Run(options),
+    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover"),
 };
 
 static int Fail(string message)
