@@ -1,6 +1,7 @@
 using Akka.Hosting;
 using ActorSweep.GpuNode.Checkpoints;
 using ActorSweep.GpuNode.Node;
+using ActorSweep.Telemetry.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,7 @@ public static class WorkerHost
             .SetMinimumLevel(options.LogLevel).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // The drain (checkpoint and hand back every run) must finish inside the host's shutdown.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ClusterHosting.DrainTimeout + TimeSpan.FromSeconds(15));
+        builder.Services.AddActorSweepMetrics("actorsweep-worker");
         builder.Services.AddClusterHealthCheck();
         builder.Services.AddAkka(ClusterSetup.SystemName, akka =>
         {
@@ -55,6 +57,7 @@ public static class WorkerHost
         });
         var app = builder.Build();
         app.MapHealth();
+        app.MapActorSweepMetrics();
         return app;
     }
 

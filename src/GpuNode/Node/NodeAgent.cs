@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Actor.Internal;
 using Akka.Event;
 using ActorSweep.Messages.Work;
+using ActorSweep.Telemetry.Metrics;
 
 namespace ActorSweep.GpuNode.Node;
 
@@ -32,6 +33,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly NodeSettings _settings;
+    readonly string _nodeLabel;
     readonly IActorRef _supervisor;
     readonly Dictionary<IActorRef, Running> _running = [];
     readonly Dictionary<IActorRef, Exception> _crashes = [];
@@ -51,6 +53,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     public NodeAgent(NodeSettings settings, IActorRef supervisor)
     {
         _settings = settings;
+        _nodeLabel = NodeIdentity.Label(settings.NodeId);
         _supervisor = supervisor;
 
         Receive<AssignRuns>(assign =>
@@ -69,7 +72,11 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         });
         Receive<WorkAvailable>(_ => RequestWorkIfFree());
         Receive<IRunReport>(report => Relay(report));
-        Receive<RunProgress>(progress => _supervisor.Tell(progress));
+        Receive<RunProgress>(progress =>
+        {
+            RunMetrics.Publish(progress.SweepId, progress.RunId, _nodeLabel, progress.Step, progress.Loss, progress.ValidationExactMatch);
+            _supervisor.Tell(progress);
+        });
         Receive<TrainingActor.Timing>(timing =>
         {
             if (_running.TryGetValue(Sender, out var run)) run.ComputeSeconds = timing.ComputeSeconds;
@@ -109,8 +116,13 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     {
         Timers.StartPeriodicTimer("resend", new ResendTick(), _settings.ResendInterval);
         Timers.StartPeriodicTimer("idle", new IdleTick(), _settings.IdleRetryInterval);
+        PublishSlots();
         RequestWorkIfFree();
     }
+
+    protected override void PostStop() => NodeMetrics.Forget(_nodeLabel);
+
+    void PublishSlots() => NodeMetrics.PublishSlots(_nodeLabel, _settings.Slots, _running.Count);
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new StopAndRemember((child, cause) => _crashes[child] = cause);
@@ -129,6 +141,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         var child = Context.ActorOf(TrainingActor.Props(assignment, _settings), name);
         Context.Watch(child);
         _running[child] = new Running(assignment, Stopwatch.GetTimestamp());
+        PublishSlots();
         _log.Info("Started {0}/{1} attempt {2}{3}", assignment.SweepId, assignment.Run.RunId, assignment.Attempt,
             assignment.ResumeFrom is { } from ? $" from the checkpoint at step {from.Step}" : "");
     }
@@ -163,6 +176,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     void Ended(IActorRef child)
     {
         if (!_running.Remove(child, out var run)) return;
+        PublishSlots();
+        RunMetrics.Forget(run.Assignment.SweepId, run.Assignment.Run.RunId);
         _busySeconds += Stopwatch.GetElapsedTime(run.Started).TotalSeconds;
         _computeSeconds += run.ComputeSeconds;
         var a = run.Assignment;

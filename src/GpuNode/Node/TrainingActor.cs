@@ -3,6 +3,7 @@ using Akka.Actor;
 using ActorSweep.GpuNode.Tasks;
 using ActorSweep.Messages.Runs;
 using ActorSweep.Messages.Work;
+using ActorSweep.Telemetry.Metrics;
 
 namespace ActorSweep.GpuNode.Node;
 
@@ -31,6 +32,7 @@ public sealed class TrainingActor : ReceiveActor
 
     readonly RunAssignment _assignment;
     readonly NodeSettings _settings;
+    readonly KeyValuePair<string, object?> _nodeTag;
     IRunSession? _session;
     CheckpointInfo? _checkpoint;
     long _lastProgress;
@@ -43,6 +45,7 @@ public sealed class TrainingActor : ReceiveActor
     {
         _assignment = assignment;
         _settings = settings;
+        _nodeTag = NodeMetrics.Node(NodeIdentity.Label(settings.NodeId));
         _checkpoint = assignment.ResumeFrom;
         Receive<Next>(_ => Advance());
         Receive<Release>(_ => HandBack());
@@ -77,7 +80,10 @@ public sealed class TrainingActor : ReceiveActor
             throw new InjectedFaultException($"injected fault in run '{Run.RunId}' attempt {_assignment.Attempt} at step {session.Step}");
 
         session.TrainStep();
-        _computeSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _computeSeconds += seconds;
+        NodeMetrics.Steps.Add(1, _nodeTag);
+        NodeMetrics.StepDuration.Record(seconds, _nodeTag);
         if (session.Step % session.CheckpointEvery == 0 && !session.Finished)
             Context.Parent.Tell(new RunCheckpointReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, SaveCheckpoint()));
         if (Stopwatch.GetElapsedTime(_lastProgress) >= _settings.ProgressInterval || session.Finished)
@@ -100,7 +106,9 @@ public sealed class TrainingActor : ReceiveActor
     CheckpointInfo SaveCheckpoint()
     {
         var session = _session!;
+        long started = Stopwatch.GetTimestamp();
         string reference = _settings.Checkpoints.Save(_assignment.SweepId, Run.RunId, _assignment.Attempt, session.Step, session.Checkpoint());
+        NodeMetrics.CheckpointDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _nodeTag);
         _checkpoint = new CheckpointInfo(session.Step, reference, new RunSummary(session.LastLoss, session.LastValidation));
         return _checkpoint;
     }

@@ -23,16 +23,21 @@ public static class RunCommand
         var slots = new Option<int>("--slots") { Description = "Runs trained at once (one CPU thread each).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var report = new Option<string?>("--report") { Description = "Report folder (default reports/SWEEP)." };
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Keep checkpoints as files in this directory instead of the database." };
+        var http = new Option<string>("--http")
+        {
+            Description = "Where /metrics, /healthz and the API listen (port 0 picks a free one; printed at start).",
+            DefaultValueFactory = _ => "http://127.0.0.1:0",
+        };
         var command = new Command("run", "Run a sweep on the embedded default: one process, SQLite, live progress, a report folder.")
         {
-            file, db, slots, report, checkpoints,
+            file, db, slots, report, checkpoints, http,
         };
         command.SetAction((parse, cancel) => RunAsync(parse.GetValue(file)!, parse.GetValue(db), parse.GetValue(slots), parse.GetValue(report),
-            parse.GetValue(checkpoints), Terminal.For(parse.InvocationConfiguration.Output), parse.InvocationConfiguration.Error, cancel));
+            parse.GetValue(checkpoints), parse.GetValue(http)!, Terminal.For(parse.InvocationConfiguration.Output), parse.InvocationConfiguration.Error, cancel));
         return command;
     }
 
-    static async Task<int> RunAsync(string file, string? dbPath, int slots, string? reportDir, string? checkpointDir,
+    static async Task<int> RunAsync(string file, string? dbPath, int slots, string? reportDir, string? checkpointDir, string apiUrls,
                                     IAnsiConsole console, TextWriter error, CancellationToken cancel)
     {
         if (slots < 1) return Terminal.UsageError(error, "--slots must be at least 1");
@@ -45,7 +50,12 @@ public static class RunCommand
         console.MarkupLine($"Sweep [bold]{Markup.Escape(definition.SweepId)}[/]: {definition.Runs.Count} runs of task {definition.Task}, {slots} slots");
         console.MarkupLine($"Database {Markup.Escape(database.Description)}; log {Markup.Escape(logFile)}");
 
-        using var host = await EmbeddedHost.StartAsync(new EmbeddedOptions(database, slots) { CheckpointDirectory = checkpointDir, LogFile = logFile }, cancel);
+        using var host = await EmbeddedHost.StartAsync(new EmbeddedOptions(database, slots)
+        {
+            CheckpointDirectory = checkpointDir, LogFile = logFile, ApiUrls = apiUrls,
+        }, cancel);
+        string url = SeedHost.ListeningUrls(host).FirstOrDefault() ?? apiUrls;
+        console.MarkupLine($"Metrics {Markup.Escape(url)}/metrics (Prometheus); API {Markup.Escape(url)}/api/sweeps; health {Markup.Escape(url)}/healthz");
         try
         {
             var client = SweepClient.For(host);

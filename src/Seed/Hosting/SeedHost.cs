@@ -4,6 +4,7 @@ using ActorSweep.GpuNode.Checkpoints;
 using ActorSweep.GpuNode.Hosting;
 using ActorSweep.GpuNode.Node;
 using ActorSweep.Seed.Api;
+using ActorSweep.Telemetry.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -52,6 +53,7 @@ public static class SeedHost
         if (!options.StopOnSignals) builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ClusterHosting.DrainTimeout + TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton(options.Database);
+        builder.Services.AddActorSweepMetrics("actorsweep-seed");
         builder.Services.AddClusterHealthCheck()
             .AddCheck<JournalDatabaseHealthCheck>("journal")
             .AddCheck<SupervisorHealthCheck>("supervisor");
@@ -79,6 +81,7 @@ public static class SeedHost
 
         var app = builder.Build();
         app.MapHealth();
+        app.MapActorSweepMetrics();
         app.MapSweepApi(options.ApiToken);
         if (string.IsNullOrEmpty(options.ApiToken) && !IsLoopbackOnly(options.ApiUrls))
             app.Logger.LogWarning("The API listens on {Urls} beyond loopback without a token: anyone who reaches it can submit and cancel sweeps. Set ACTORSWEEP_API_TOKEN.", options.ApiUrls);

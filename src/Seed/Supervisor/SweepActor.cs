@@ -6,6 +6,7 @@ using Akka.Persistence;
 using ActorSweep.Messages;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
+using ActorSweep.Telemetry.Metrics;
 
 namespace ActorSweep.Seed.Supervisor;
 
@@ -35,6 +36,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
 
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly int _snapshotEvery;
+    readonly KeyValuePair<string, object?> _sweepTag;
     readonly HashSet<IActorRef> _watchers = [];
     readonly Dictionary<string, IActorRef> _nodes = [];
     readonly Dictionary<string, long> _lastHeard = [];        // run id -> when its current attempt last spoke
@@ -53,6 +55,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     {
         PersistenceId = PersistenceIdFor(sweepId);
         _snapshotEvery = snapshotEvery;
+        _sweepTag = SupervisorMetrics.Sweep(sweepId);
         _state = SweepState.Empty(sweepId);
 
         Recover<SnapshotOffer>(offer =>
@@ -237,10 +240,13 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         foreach (var e in decision.Events) _state = _state.Apply(e);
         _unwritten += decision.Events.Count;
         int remaining = decision.Events.Count;
+        long handedOver = Stopwatch.GetTimestamp();
         PersistAllAsync(decision.Events, _ =>
         {
             _unwritten--;
             if (--remaining > 0) return;
+            SupervisorMetrics.JournalWriteDuration.Record(Stopwatch.GetElapsedTime(handedOver).TotalSeconds, _sweepTag);
+            SweepMetrics.Record(decision.Events, _sweepTag);
             // Only a state with nothing unwritten may be snapshotted: it then equals the journal up to LastSequenceNr.
             // A snapshot costs as much as the sweep is large, so a large sweep snapshots less often.
             if (_unwritten == 0 && LastSequenceNr - _lastSnapshot >= Math.Max(_snapshotEvery, _state.Runs.Count))
@@ -273,7 +279,10 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
 
     void ReportSummary()
     {
-        if (_state.Definition is not null) Context.Parent.Tell(new SweepSummaryChanged(_state.Summary()));
+        if (_state.Definition is null) return;
+        Context.Parent.Tell(new SweepSummaryChanged(_state.Summary()));
+        var c = _state.Counts;
+        SupervisorMetrics.PublishStates(_state.SweepId, new SupervisorMetrics.RunStates(c.Queued, c.Running, c.Completed, c.Failed, c.Cancelled));
     }
 
     static void Tell(IEnumerable<IActorRef> targets, object message)
