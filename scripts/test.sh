@@ -9,16 +9,21 @@ rm -rf "$results"
 
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
-# The journal and cluster tests run against a real PostgreSQL server, which the tests start
-# themselves from Debian's binaries (initdb + pg_ctl on loopback). Install them if missing, and
-# make a missing server a failure rather than a skip.
-if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
-  echo "Installing PostgreSQL (Debian package postgresql) for the journal and cluster tests..."
+# Real servers the tests drive: PostgreSQL (the tests start a throwaway server from Debian's
+# binaries) and Prometheus (it scrapes a live host). Install what is missing, and make anything
+# still missing a failure rather than a skip. kubectl (it renders the Kubernetes manifests) comes
+# with the machine image, not from Debian: its tests are skipped, and say so, where it is absent.
+missing=()
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} (Debian packages) for the tests..."
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null \
-    || echo "could not install PostgreSQL; its tests will fail"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || echo "could not install ${missing[*]}; the tests that need them will fail"
 fi
-export ACTORSWEEP_REQUIRE_POSTGRES=1
+export ACTORSWEEP_REQUIRE_POSTGRES=1 ACTORSWEEP_REQUIRE_PROMETHEUS=1
+command -v kubectl >/dev/null 2>&1 && export ACTORSWEEP_REQUIRE_KUBECTL=1
 
 if ! dotnet build ActorSweep.sln -c Release -nologo -v quiet; then
   echo "build failed"

@@ -11,19 +11,30 @@ namespace ActorSweep.GpuNode.Hosting;
 
 /// <summary>
 /// What every host serves for operators: <c>/healthz</c> (every check, as JSON; 503 unless all
-/// are healthy). The seed adds its journal and supervisor checks to the cluster check here.
+/// are healthy: the readiness probe) and <c>/healthz/live</c> (cluster membership only: the
+/// liveness probe, since restarting a node does not cure an unreachable database). The seed adds
+/// its journal and supervisor checks to the cluster check here.
 /// </summary>
 public static class OpsEndpoints
 {
     public const string HealthPath = "/healthz";
+    public const string LivenessPath = "/healthz/live";
+    const string ClusterCheck = "cluster";
 
     public static IHealthChecksBuilder AddClusterHealthCheck(this IServiceCollection services) =>
-        services.AddHealthChecks().AddCheck<ClusterMembershipHealthCheck>("cluster");
+        services.AddHealthChecks().AddCheck<ClusterMembershipHealthCheck>(ClusterCheck);
 
     public static WebApplication MapHealth(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath, new HealthCheckOptions
+        app.MapHealthChecks(HealthPath, Options(_ => true));
+        app.MapHealthChecks(LivenessPath, Options(check => check.Name == ClusterCheck));
+        return app;
+    }
+
+    static HealthCheckOptions Options(Func<HealthCheckRegistration, bool> which) =>
+        new()
         {
+            Predicate = which,
             ResponseWriter = WriteJson,
             ResultStatusCodes =
             {
@@ -31,9 +42,7 @@ public static class OpsEndpoints
                 [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
-        });
-        return app;
-    }
+        };
 
     static Task WriteJson(HttpContext context, HealthReport report)
     {

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ActorSweep.GpuNode.Hosting;
+using YamlDotNet.RepresentationModel;
+
+namespace ActorSweep.Tests.Deploy;
+
+/// <summary>
+/// The kustomize manifests as `kubectl kustomize` renders them: ports agree with the processes'
+/// configuration, probes hit /healthz, GPU workers ask for GPUs, and no secret is in plain text.
+/// </summary>
+public sealed class KubernetesManifestTests
+{
+    /// <summary>Environment variables that carry credentials: passwords, tokens, and the PostgreSQL connection string.</summary>
+    static bool SecretLike(string name) =>
+        name is "ACTORSWEEP_POSTGRES" || new[] { "PASSWORD", "TOKEN", "SECRET", "CONNECTION" }.Any(name.Contains);
+
+    static List<YamlMappingNode> Render(string overlay)
+    {
+        const string kubectl = "/usr/bin/kubectl";
+        if (!File.Exists(kubectl))
+        {
+            const string why = "kubectl is not installed (scripts/test.sh installs it)";
+            if (Environment.GetEnvironmentVariable("ACTORSWEEP_REQUIRE_KUBECTL") == "1") Assert.Fail(why);
+            Assert.Skip(why);
+        }
+        var start = new ProcessStartInfo(kubectl) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "kustomize", Path.Combine(TestEnvironment.RepositoryRoot, "k8s", "overlays", overlay) }) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string yaml = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"kubectl kustomize k8s/overlays/{overlay} failed: {error.Result}");
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+    }
+
+    static YamlMappingNode Object(List<YamlMappingNode> objects, string kind, string name) =>
+        Assert.Single(objects, o => Text(o, "kind") == kind && Text(o, "metadata", "name") == name);
+
+    static YamlNode? At(YamlNode node, params string[] path)
+    {
+        foreach (var key in path)
+        {
+            if (node is not YamlMappingNode map || !map.Children.TryGetValue(new YamlScalarNode(key), out var next)) return null;
+            node = next;
+        }
+        return node;
+    }
+
+    static string? Text(YamlNode node, params string[] path) => (At(node, path) as YamlScalarNode)?.Value;
+
+    static IEnumerable<YamlMappingNode> Items(YamlNode node, params string[] path) =>
+        At(node, path) is YamlSequenceNode seq ? seq.Children.Cast<YamlMappingNode>() : [];
+
+    static YamlMappingNode Container(YamlMappingNode workload) => Items(workload, "spec", "template", "spec", "containers").Single();
+
+    static string? Env(YamlMappingNode container, string name) =>
+        Items(container, "env").Where(e => Text(e, "name") == name).Select(e => Text(e, "value")).SingleOrDefault();
+
+    static int Port(YamlMappingNode container, string name) =>
+        int.Parse(Text(Items(container, "ports").Single(p => Text(p, "name") == name), "containerPort")!);
+
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("gpu")]
+    public void Ports_probes_and_seed_nodes_agree_with_the_processes_configuration(string overlay)
+    {
+        var objects = Render(overlay);
+        var seed = Object(objects, "StatefulSet", "actorsweep-seed");
+        var worker = Object(objects, "Deployment", "actorsweep-worker");
+        Assert.Equal("2", Text(seed, "spec", "replicas"));
+
+        foreach (var (workload, httpVariable) in new[] { (seed, "ACTORSWEEP_API_URLS"), (worker, "ACTORSWEEP_HTTP") })
+        {
+            var c = Container(workload);
+            string what = $"{overlay}: {Text(workload, "metadata", "name")}";
+            Assert.Equal(int.Parse(Env(c, "ACTORSWEEP_PORT")!), Port(c, "remoting"));
+            Assert.Equal(new Uri(Env(c, httpVariable)!).Port, Port(c, "http"));
+            Assert.Equal("0.0.0.0", Env(c, "ACTORSWEEP_HOST"));
+            Assert.Equal(Port(c, "http").ToString(), Text(workload, "spec", "template", "metadata", "annotations", "prometheus.io/port"));
+            foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
+            {
+                Assert.StartsWith(OpsEndpoints.HealthPath, Text(c, probe, "httpGet", "path"));
+                Assert.Equal("http", Text(c, probe, "httpGet", "port"));
+            }
+            Assert.Equal(OpsEndpoints.HealthPath, Text(c, "readinessProbe", "httpGet", "path"));
+            // Long enough for the drain (checkpoint and hand back every run) before the kubelet kills the pod.
+            Assert.True(int.Parse(Text(workload, "spec", "template", "spec", "terminationGracePeriodSeconds")!) >= ClusterHosting.DrainTimeout.TotalSeconds + 15, what);
+
+            // Static seed nodes: the seed StatefulSet's pods by their stable DNS names, on their remoting port.
+            var seeds = ClusterSetup.ParseSeedNodes(Env(c, "ACTORSWEEP_SEED_NODES"));
+            int remoting = Port(Container(seed), "remoting");
+            Assert.Equal(Enumerable.Range(0, 2).Select(i => $"akka.tcp://actorsweep@actorsweep-seed-{i}.actorsweep-seed:{remoting}"), seeds);
+        }
+
+        var headless = Object(objects, "Service", "actorsweep-seed");
+        Assert.Equal("None", Text(headless, "spec", "clusterIP"));
+        Assert.Equal("actorsweep-seed", Text(seed, "spec", "serviceName"));
+        Assert.Equal("remoting", Text(Items(headless, "spec", "ports").Single(), "targetPort"));
+        Assert.Equal("http", Text(Items(Object(objects, "Service", "actorsweep-api"), "spec", "ports").Single(), "targetPort"));
+
+        // The remoting port is reachable from ActorSweep's own pods only.
+        var policy = Object(objects, "NetworkPolicy", "actorsweep-remoting");
+        var remotingRule = Items(policy, "spec", "ingress").Single(r => Items(r, "ports").Any(p => Text(p, "port") == "4053"));
+        Assert.NotEmpty(Items(remotingRule, "from"));
+        Assert.Equal("actorsweep", Text(Items(remotingRule, "from").Single(), "podSelector", "matchLabels", "app.kubernetes.io/name"));
+        Object(objects, "PodDisruptionBudget", "actorsweep-seed");
+        Object(objects, "PodDisruptionBudget", "actorsweep-worker");
+        Assert.Contains("kubernetes_sd_configs", Text(Object(objects, "ConfigMap", "actorsweep-prometheus-scrape"), "data", "actorsweep-scrape.yml"));
+
+        var dashboards = Object(objects, "ConfigMap", "actorsweep-dashboards");
+        Assert.Equal("1", Text(dashboards, "metadata", "labels", "grafana_dashboard"));
+        var files = ((YamlMappingNode)At(dashboards, "data")!).Children;
+        Assert.Equal(3, files.Count);
+        Assert.All(files.Values, json => Assert.True(JsonDocument.Parse(((YamlScalarNode)json).Value!).RootElement.TryGetProperty("panels", out _)));
+    }
+
+    [Fact]
+    public void The_gpu_overlay_puts_workers_on_gpus_and_the_cpu_overlay_does_not()
+    {
+        var worker = Container(Object(Render("gpu"), "Deployment", "actorsweep-worker"));
+        var workload = Object(Render("gpu"), "Deployment", "actorsweep-worker");
+        Assert.Equal("1", Text(worker, "resources", "limits", "nvidia.com/gpu"));
+        Assert.Equal("1", Text(worker, "resources", "requests", "nvidia.com/gpu"));
+        Assert.Matches("^cuda(:[0-9]+)?$", Env(worker, "ACTORSWEEP_DEVICE"));
+        Assert.Equal("1", Env(worker, "ACTORSWEEP_SLOTS"));
+        Assert.NotNull(At(workload, "spec", "template", "spec", "nodeSelector"));
+        Assert.Contains(Items(workload, "spec", "template", "spec", "tolerations"), t => Text(t, "key") == "nvidia.com/gpu");
+        Assert.Contains("worker-cuda", Text(worker, "image"));
+
+        var cpu = Container(Object(Render("cpu"), "Deployment", "actorsweep-worker"));
+        Assert.Null(Text(cpu, "resources", "limits", "nvidia.com/gpu"));
+        Assert.Equal("cpu", Env(cpu, "ACTORSWEEP_DEVICE"));
+        Assert.Equal(Text(cpu, "resources", "requests", "cpu"), Env(cpu, "ACTORSWEEP_SLOTS")); // one slot per requested core
+    }
+
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("gpu")]
+    public void No_secret_is_written_in_plain_text(string overlay)
+    {
+        var objects = Render(overlay);
+        Assert.DoesNotContain(objects, o => Text(o, "kind") == "Secret");
+        foreach (var workload in objects.Where(o => Text(o, "kind") is "Deployment" or "StatefulSet"))
+            foreach (var container in Items(workload, "spec", "template", "spec", "containers"))
+                foreach (var env in Items(container, "env").Where(e => SecretLike(Text(e, "name")!)))
+                {
+                    string what = $"{overlay}: {Text(workload, "metadata", "name")} env {Text(env, "name")}";
+                    Assert.True(Text(env, "value") is null, $"{what} is written in plain text");
+                    Assert.NotNull(Text(env, "valueFrom", "secretKeyRef", "name"));
+                }
+        var rendered = new YamlStream(objects.Select(o => new YamlDocument(o)));
+        var text = new StringWriter();
+        rendered.Save(text, assignAnchors: false);
+        Assert.DoesNotContain("Password=", text.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+}
