@@ -68,6 +68,10 @@ public static class SeedHost
                 l.ClearLoggers();
                 l.AddLoggerFactory();
             });
+            // Akka registers its own SIGINT/SIGTERM handler that runs coordinated shutdown; where the
+            // command line owns the signals (to drain and report first), that handler must stay off.
+            if (!options.StopOnSignals)
+                akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
             var roles = options.WorkerSlots > 0 ? new[] { ClusterSetup.SeedRole, ClusterSetup.WorkerRole } : [ClusterSetup.SeedRole];
             akka.WithActorSweepCluster(options.Cluster with { Roles = roles })
                 .WithSweepSupervisor(options.Database, options.SnapshotEvery);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace ActorSweep.Tests.Infrastructure;
@@ -79,7 +78,7 @@ public sealed class NodeProcess : IDisposable
     public void Terminate()
     {
         ExitExpected = true;
-        if (kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        Signals.Send(_process.Id, Signals.Terminate);
     }
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
@@ -99,7 +98,4 @@ public sealed class NodeProcess : IDisposable
             try { Kill(); } catch (InvalidOperationException) { }
         _process.Dispose();
     }
-
-    [DllImport("libc", SetLastError = true)]
-    static extern int kill(int pid, int sig);
 }

@@ -105,6 +105,75 @@ public sealed class KillAndResumeTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Ctrl_C_checkpoints_and_hands_back_the_running_runs_and_the_same_command_resumes_them()
+    {
+        string file = Path.Combine(_dir, "interrupted.yaml");
+        File.WriteAllText(file, "name: interrupted\ntask: noop\nseeds: [1, 2, 3]\ndefaults: { steps: 2000, step_seconds: 0.005, checkpoint_every: 5000 }\n");
+        string db = Path.Combine(_dir, "actorsweep.db");
+        int port = Infrastructure.PostgresServer.FreePort();
+        string[] args = ["run", file, "--db", db, "--slots", "2", "--report", Path.Combine(_dir, "report"), "--http", $"http://127.0.0.1:{port}"];
+
+        using (var first = Start(args))
+        {
+            var stdout = first.StandardOutput.ReadToEndAsync();
+            var stderr = first.StandardError.ReadToEndAsync();
+            using var api = global::ActorSweep.Seed.Api.ApiClient.Create($"http://127.0.0.1:{port}", null);
+            string seen = "nothing";
+            for (var deadline = DateTime.UtcNow.AddMinutes(2); ; await Task.Delay(50))
+            {
+                if (first.HasExited) Assert.Fail($"actorsweep run exited ({first.ExitCode}) before it could be interrupted; last seen {seen}\n{await stdout}\n{await stderr}");
+                Assert.True(DateTime.UtcNow < deadline, $"the runs never got going; last seen {seen}");
+                try
+                {
+                    var live = (await api.StateAsync("interrupted")).Live;
+                    seen = live is null ? "no live progress" : string.Join("; ", live.Select(p => $"{p.RunId} step {p.Step}"));
+                    if (live is { Count: 2 } && live.All(p => p.Step is >= 20 and <= 1500)) break;
+                }
+                catch (global::ActorSweep.Seed.Api.ApiException e) { seen = e.Message; } // not listening yet, or not submitted yet
+            }
+            Infrastructure.Signals.Send(first.Id, Infrastructure.Signals.Interrupt); // Ctrl-C
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await first.WaitForExitAsync(timeout.Token);
+            output.WriteLine(await stdout);
+            Assert.Equal(130, first.ExitCode);
+            Assert.Contains("Stopped; 2 running run(s) saved", await stdout);
+        }
+
+        await using (var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(db)))
+        {
+            var events = (await journal.EventsAsync("interrupted")).Select(e => e.Event).ToList();
+            var released = events.OfType<RunRequeued>().ToList();
+            Assert.Equal(2, released.Count);
+            Assert.All(released, r => Assert.StartsWith("released by", r.Reason));
+            // Each was checkpointed where it stood, not at the (never reached) cadence.
+            Assert.All(released, r => Assert.InRange(events.OfType<RunCheckpointed>().Single(c => c.RunId == r.RunId).Checkpoint.Step, 20, 1999));
+        }
+
+        using (var second = Start(args))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var stderr = second.StandardError.ReadToEndAsync(timeout.Token);
+            string stdout = await second.StandardOutput.ReadToEndAsync(timeout.Token);
+            await second.WaitForExitAsync(timeout.Token);
+            Assert.True(second.ExitCode == 0, $"restart exited {second.ExitCode}: {await stderr}");
+            Assert.Contains("Resuming", stdout);
+        }
+        await using (var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(db)))
+        {
+            var events = (await journal.EventsAsync("interrupted")).Select(e => e.Event).ToList();
+            var state = JournalReader.Fold("interrupted", events);
+            Assert.True(state.Finished);
+            Assert.All(state.Runs.Values, r => Assert.Equal((RunStatus.Completed, 2000L), (r.Status, r.Report!.Steps)));
+            Assert.All(state.Runs.Keys, id => Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == id));
+            foreach (var requeue in events.OfType<RunRequeued>())
+            {
+                var resumed = events.OfType<RunAssigned>().Single(a => a.RunId == requeue.RunId && a.Attempt == requeue.Attempt + 1);
+                Assert.InRange(resumed.ResumeFrom!.Step, 20, 1999); // went on from where Ctrl-C left it
+            }
+        }
+    }
+
     static Process Start(string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
