@@ -4,6 +4,7 @@ using ActorSweep.Messages.Work;
 using ActorSweep.Seed.Hosting;
 using ActorSweep.Seed.Reports;
 using ActorSweep.Seed.Sweeps;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace ActorSweep.Seed.Cli;
@@ -83,6 +84,9 @@ public static class RunCommand
         }
         finally
         {
+            // Akka logs its shutdown after the host's loggers are gone, straight to standard output,
+            // under the results; the shutdown's details are of no use there.
+            host.Services.GetRequiredService<Akka.Actor.ActorSystem>().EventStream.SetLogLevel(Akka.Event.LogLevel.WarningLevel);
             await host.StopAsync(CancellationToken.None);
         }
     }
