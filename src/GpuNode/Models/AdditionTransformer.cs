@@ -52,8 +52,8 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
     {
         long b = idx.shape[0], t = idx.shape[1];
         var x = _tok.index_select(0, idx.flatten()).view(b, t, Options.DModel);   // [B, T, d]
-        if (_pos is not null) x = x + _pos.narrow(0, 0, t);                        // + [T, d]
-        else if (_sinusoid is not null) x = x + _sinusoid.narrow(0, 0, t);
+        if (_pos is not null) x = x.add(_pos.narrow(0, 0, t), HeldScalar.One);     // + [T, d]
+        else if (_sinusoid is not null) x = x.add(_sinusoid.narrow(0, 0, t), HeldScalar.One);
         foreach (var block in _blocks) x = block.Forward(x);
         return x;
     }
@@ -116,9 +116,9 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
 
         public Tensor Forward(Tensor x)                                              // [B, T, d]
         {
-            x = x + Attention(_norm1.Forward(x));
+            x = x.add(Attention(_norm1.Forward(x)), HeldScalar.One);
             var h = F.gelu(F.linear(_norm2.Forward(x), _fc, _fcBias), TorchSharp.Modules.GELU.Approximate.tanh); // [B, T, F]; Flax's gelu is the tanh form
-            return x + F.linear(h, _out, _outBias);                                   // [B, T, d]
+            return x.add(F.linear(h, _out, _outBias), HeldScalar.One);                // [B, T, d]
         }
 
         Tensor Attention(Tensor a)                                                   // [B, T, d]
@@ -148,17 +148,19 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
         readonly ModelOptions _o;
         readonly Parameter _scale;      // [d]
         readonly Parameter? _bias;      // [d]
+        readonly Scalar _epsilon;       // held for RMSNorm's sum (see HeldScalar)
 
         public Norm(string name, ModelOptions o, FlatParameters p)
         {
             _o = o;
+            _epsilon = o.NormEpsilon.ToScalar();
             _scale = p.Take($"{name}_scale", ParameterInit.Ones, o.DModel);
             if (o.Norm == NormKind.LayerNorm) _bias = p.Take($"{name}_bias", ParameterInit.Zeros, o.DModel);
         }
 
         public Tensor Forward(Tensor x) => _o.Norm == NormKind.LayerNorm
             ? F.layer_norm(x, [_o.DModel], _scale, _bias, _o.NormEpsilon)
-            : x * (x.square().mean([-1L], keepdim: true) + _o.NormEpsilon).rsqrt() * _scale;
+            : x * x.square().mean([-1L], keepdim: true).add(_epsilon, HeldScalar.One).rsqrt() * _scale;
     }
 
     /// <summary>
@@ -196,7 +198,7 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
             var x2 = pairs.select(-1, 1);
             var c = _cos.narrow(0, 0, t);
             var s = _sin.narrow(0, 0, t);
-            var rotated = torch.stack([x1 * c - x2 * s, x1 * s + x2 * c], -1).view(b, h, t, 2 * _pairs);
+            var rotated = torch.stack([(x1 * c).sub(x2 * s), (x1 * s).add(x2 * c, HeldScalar.One)], -1).view(b, h, t, 2 * _pairs);
             return 2 * _pairs == _headDim ? rotated : torch.cat([rotated, x.narrow(-1, 2 * _pairs, 1)], -1);
         }
 

@@ -15,11 +15,19 @@ public sealed class FlatAdamW : IDisposable
 {
     readonly FlatParameters _parameters;
     readonly TrainingRecipe _recipe;
+    // Every scalar an op reads is held for as long as the op runs (see HeldScalar).
+    readonly Scalar _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _epsilon, _weightDecay;
 
     public FlatAdamW(FlatParameters parameters, TrainingRecipe recipe)
     {
         _parameters = parameters;
         _recipe = recipe;
+        _beta1 = recipe.Beta1.ToScalar();
+        _oneMinusBeta1 = (1 - recipe.Beta1).ToScalar();
+        _beta2 = recipe.Beta2.ToScalar();
+        _oneMinusBeta2 = (1 - recipe.Beta2).ToScalar();
+        _epsilon = recipe.Epsilon.ToScalar();
+        _weightDecay = recipe.WeightDecay.ToScalar();
         FirstMoment = torch.zeros(parameters.Count);
         SecondMoment = torch.zeros(parameters.Count);
     }
@@ -36,21 +44,28 @@ public sealed class FlatAdamW : IDisposable
         using var _ = torch.no_grad();
         var g = _parameters.Gradients;
         var p = _parameters.Values;
-        double b1 = _recipe.Beta1, b2 = _recipe.Beta2;
 
         var norm = g.norm();
-        // optax keeps g when ‖g‖ < c and scales it by c/‖g‖ otherwise; min(1, c/‖g‖) is the same factor.
-        g.mul_((_recipe.ClipNorm / norm).clamp_max(1.0));
+        // optax keeps g when ‖g‖ < c and scales it by c/‖g‖ otherwise (in float32; a double quotient
+        // rounded to float is the same number).
+        float gradientNorm = norm.item<float>();
+        if (gradientNorm > _recipe.ClipNorm)
+        {
+            using var clip = ((float)(_recipe.ClipNorm / gradientNorm)).ToScalar();
+            g.mul_(clip);
+        }
 
         UpdateCount++;
-        FirstMoment.mul_(b1).add_(g, alpha: 1 - b1);
-        SecondMoment.mul_(b2).addcmul_(g, g, value: 1 - b2);
-        double correction1 = 1 - Math.Pow(b1, UpdateCount), correction2 = 1 - Math.Pow(b2, UpdateCount);
+        FirstMoment.mul_(_beta1).add_(g, alpha: _oneMinusBeta1);
+        SecondMoment.mul_(_beta2).addcmul_(g, g, value: _oneMinusBeta2);
+        using var correction1 = (1 - Math.Pow(_recipe.Beta1, UpdateCount)).ToScalar();
+        using var correction2 = (1 - Math.Pow(_recipe.Beta2, UpdateCount)).ToScalar();
+        using var step = (-learningRate).ToScalar();
 
         // u = m̂ / (√v̂ + ε) + wd·p;  p ← p − lr·u
-        using var denominator = SecondMoment.div(correction2).sqrt_().add_(_recipe.Epsilon);
-        using var update = FirstMoment.div(correction1).div_(denominator).add_(p, alpha: _recipe.WeightDecay);
-        p.add_(update, alpha: -learningRate);
+        using var denominator = SecondMoment.div(correction2).sqrt_().add_(_epsilon, HeldScalar.One);
+        using var update = FirstMoment.div(correction1).div_(denominator).add_(p, alpha: _weightDecay);
+        p.add_(update, alpha: step);
         return norm;
     }
 
@@ -69,5 +84,6 @@ public sealed class FlatAdamW : IDisposable
     {
         FirstMoment.Dispose();
         SecondMoment.Dispose();
+        foreach (var s in new[] { _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _epsilon, _weightDecay }) s.Dispose();
     }
 }

@@ -1,0 +1,52 @@
+using ActorSweep.GpuNode.Training;
+
+namespace ActorSweep.Tests.Training;
+
+/// <summary>
+/// Two runs trained side by side while another thread keeps forcing garbage collections and
+/// finalizers (what a busy node does to a training thread): every step must succeed and both runs
+/// must end exactly where they end when trained alone. TorchSharp frees a temporary Scalar in its
+/// finalizer, so a scalar that is not held while libtorch reads it fails or corrupts the step.
+/// </summary>
+public sealed class ConcurrentTrainingTests
+{
+    [Fact]
+    public void Runs_trained_side_by_side_under_constant_garbage_collection_end_bit_identical_to_runs_trained_alone()
+    {
+        const int steps = 1000;
+        var runs = new[] { CheckpointResumeTests.SmallRun() with { Seed = 1 }, CheckpointResumeTests.SmallRun() with { Seed = 2 } };
+        var alone = runs.Select(run => Train(run, steps)).ToArray();
+
+        using var stop = new CancellationTokenSource();
+        var collector = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }) { IsBackground = true };
+        collector.Start();
+        var results = new float[runs.Length][];
+        var errors = new Exception?[runs.Length];
+        var threads = runs.Select((run, i) => new Thread(() =>
+        {
+            try { results[i] = Train(run, steps); }
+            catch (Exception e) { errors[i] = e; }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        stop.Cancel();
+        collector.Join();
+
+        Assert.All(errors, e => Assert.Null(e));
+        for (int i = 0; i < runs.Length; i++) Assert.Equal(alone[i], results[i]);
+    }
+
+    static float[] Train(RunDefinition run, int steps)
+    {
+        using var trainer = new Trainer(run with { Recipe = run.Recipe with { Steps = steps } });
+        while (!trainer.Finished) trainer.TrainStep();
+        return trainer.Checkpoint().Parameters;
+    }
+}
