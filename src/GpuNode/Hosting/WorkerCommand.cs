@@ -1,8 +1,5 @@
 using System.CommandLine;
 using ActorSweep.GpuNode.Checkpoints;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -61,9 +58,8 @@ public static class WorkerCommand
                 return 2;
             }
             await app.StartAsync(cancel);
-            var urls = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
             parse.InvocationConfiguration.Output.WriteLine(
-                $"worker: {options.Slots} slot(s) on {options.Device}, joining {string.Join(", ", options.Cluster.SeedNodes)}; health at {string.Join(", ", urls ?? [])}/healthz");
+                $"worker: {options.Slots} slot(s) on {options.Device}, joining {string.Join(", ", options.Cluster.SeedNodes)}; health at {string.Join(", ", NodeWebHost.ListeningUrls(app))}/healthz");
             await app.WaitForShutdownAsync(CancellationToken.None);
             return 0;
         });

@@ -1,11 +1,7 @@
 using Akka.Hosting;
 using ActorSweep.GpuNode.Checkpoints;
 using ActorSweep.GpuNode.Node;
-using ActorSweep.Telemetry.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 
@@ -31,23 +27,11 @@ public static class WorkerHost
     {
         UseDevice(options.Device);
         var store = options.Checkpoints();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(options.HttpUrls);
-        builder.Logging.ClearProviders().AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
-            .SetMinimumLevel(options.LogLevel).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        // The drain (checkpoint and hand back every run) must finish inside the host's shutdown.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ClusterHosting.DrainTimeout + TimeSpan.FromSeconds(15));
-        builder.Services.AddActorSweepMetrics("actorsweep-worker");
-        builder.Services.AddClusterHealthCheck();
+        var builder = NodeWebHost.CreateBuilder(options.HttpUrls, "actorsweep-worker", options.LogLevel);
         builder.Services.AddAkka(ClusterSetup.SystemName, akka =>
         {
-            akka.ConfigureLoggers(l =>
-            {
-                l.LogLevel = options.LogLevel <= LogLevel.Debug ? Akka.Event.LogLevel.DebugLevel : Akka.Event.LogLevel.InfoLevel;
-                l.ClearLoggers();
-                l.AddLoggerFactory();
-            });
-            akka.WithActorSweepCluster(options.Cluster with { Roles = [ClusterSetup.WorkerRole] })
+            akka.WithHostLogging(options.LogLevel)
+                .WithActorSweepCluster(options.Cluster with { Roles = [ClusterSetup.WorkerRole] })
                 .WithSupervisorProxy()
                 .WithNodeAgent(options.Slots, system =>
                 {
@@ -56,8 +40,7 @@ public static class WorkerHost
                 });
         });
         var app = builder.Build();
-        app.MapHealth();
-        app.MapActorSweepMetrics();
+        app.MapOps();
         return app;
     }
 

@@ -38,17 +38,17 @@ public sealed class FlatAdamW : IDisposable
     public long UpdateCount { get; private set; }
 
     /// <summary>Clips the gradients to the global norm and applies one AdamW update at <paramref name="learningRate"/>.
-    /// Returns the gradient norm before clipping as a scalar tensor (in the caller's dispose scope).</summary>
-    public Tensor Step(double learningRate)
+    /// Returns the gradient norm before clipping.</summary>
+    public float Step(double learningRate)
     {
         using var _ = torch.no_grad();
         var g = _parameters.Gradients;
         var p = _parameters.Values;
 
-        var norm = g.norm();
         // optax keeps g when ‖g‖ < c and scales it by c/‖g‖ otherwise (in float32; a double quotient
         // rounded to float is the same number).
-        float gradientNorm = norm.item<float>();
+        float gradientNorm;
+        using (var norm = g.norm()) gradientNorm = norm.item<float>();
         if (gradientNorm > _recipe.ClipNorm)
         {
             using var clip = ((float)(_recipe.ClipNorm / gradientNorm)).ToScalar();
@@ -66,7 +66,7 @@ public sealed class FlatAdamW : IDisposable
         using var denominator = SecondMoment.div(correction2).sqrt_().add_(_epsilon, HeldScalar.One);
         using var update = FirstMoment.div(correction1).div_(denominator).add_(p, alpha: _weightDecay);
         p.add_(update, alpha: step);
-        return norm;
+        return gradientNorm;
     }
 
     /// <summary>Restores state saved in a checkpoint.</summary>

@@ -63,9 +63,9 @@ public sealed class Trainer : IDisposable
         Model.Parameters.ZeroGradients();
         loss.backward();
         double lr = Run.Recipe.LearningRate(Step);
-        var gradNorm = Optimizer.Step(lr);
+        float gradientNorm = Optimizer.Step(lr);
 
-        var result = new StepResult(Step, loss.item<float>(), gradNorm.item<float>(), lr);
+        var result = new StepResult(Step, loss.item<float>(), gradientNorm, lr);
         Step++;
         if (Step % Run.Recipe.LogEvery == 0 || Finished)
             History = History.WithLoss(Step, result.Loss, lr);

@@ -5,7 +5,6 @@ using ActorSweep.GpuNode.Hosting;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 
 namespace ActorSweep.Seed.Api;
 
@@ -16,9 +15,7 @@ public sealed class JournalDatabaseHealthCheck(JournalDatabase database) : IHeal
     {
         try
         {
-            await using DbConnection connection = database.IsPostgres
-                ? new NpgsqlConnection(database.ConnectionString)
-                : new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString);
+            await using var connection = database.CreateConnection();
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";

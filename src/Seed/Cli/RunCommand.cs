@@ -1,3 +1,4 @@
+using ActorSweep.GpuNode.Hosting;
 using System.CommandLine;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
@@ -55,7 +56,7 @@ public static class RunCommand
         {
             CheckpointDirectory = checkpointDir, LogFile = logFile, ApiUrls = apiUrls,
         }, cancel);
-        string url = SeedHost.ListeningUrls(host).FirstOrDefault() ?? apiUrls;
+        string url = NodeWebHost.ListeningUrls(host).FirstOrDefault() ?? apiUrls;
         console.MarkupLine($"Metrics {Markup.Escape(url)}/metrics (Prometheus); API {Markup.Escape(url)}/api/sweeps; health {Markup.Escape(url)}/healthz");
         try
         {

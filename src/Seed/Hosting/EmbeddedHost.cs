@@ -13,7 +13,7 @@ public sealed record EmbeddedOptions(JournalDatabase Database, int Slots)
     public string? LogFile { get; init; }
     public Func<NodeSettings, NodeSettings>? AdjustNode { get; init; }
     public int SnapshotEvery { get; init; } = 200;
-    /// <summary>The API, /healthz and /metrics; port 0 picks a free one (see <see cref="SeedHost.ListeningUrls"/>).</summary>
+    /// <summary>The API, /healthz and /metrics; port 0 picks a free one (see <see cref="NodeWebHost.ListeningUrls"/>).</summary>
     public string ApiUrls { get; init; } = "http://127.0.0.1:0";
 }
 

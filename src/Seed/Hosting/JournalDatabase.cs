@@ -62,6 +62,10 @@ public sealed record JournalDatabase(string ConnectionString, string ProviderNam
 
     public bool IsPostgres => ProviderName == LinqToDB.ProviderName.PostgreSQL15;
 
+    /// <summary>A new, unopened connection to this database.</summary>
+    public DbConnection CreateConnection() =>
+        IsPostgres ? new NpgsqlConnection(ConnectionString) : new SqliteConnection(ConnectionString);
+
     /// <summary>The checkpoint table in this same database.</summary>
     public ICheckpointStore CheckpointStore() =>
         IsPostgres ? new PostgresCheckpointStore(ConnectionString) : new SqliteCheckpointStore(ConnectionString);

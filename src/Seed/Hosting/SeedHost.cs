@@ -4,11 +4,7 @@ using ActorSweep.GpuNode.Checkpoints;
 using ActorSweep.GpuNode.Hosting;
 using ActorSweep.GpuNode.Node;
 using ActorSweep.Seed.Api;
-using ActorSweep.Telemetry.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -45,16 +41,11 @@ public static class SeedHost
     public static WebApplication Build(SeedOptions options)
     {
         if (options.WorkerSlots > 0) WorkerHost.UseDevice("cpu");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(options.ApiUrls);
-        builder.Logging.ClearProviders().SetMinimumLevel(options.LogLevel).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        if (options.LogFile is { } file) builder.Logging.AddProvider(new FileLoggerProvider(file, options.LogLevel));
-        else builder.Logging.AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; });
+        var builder = NodeWebHost.CreateBuilder(options.ApiUrls, "actorsweep-seed", options.LogLevel,
+            options.LogFile is { } file ? new FileLoggerProvider(file, options.LogLevel) : null);
         if (!options.StopOnSignals) builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ClusterHosting.DrainTimeout + TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton(options.Database);
-        builder.Services.AddActorSweepMetrics("actorsweep-seed");
-        builder.Services.AddClusterHealthCheck()
+        builder.Services.AddHealthChecks()
             .AddCheck<JournalDatabaseHealthCheck>("journal")
             .AddCheck<SupervisorHealthCheck>("supervisor");
 
@@ -62,12 +53,7 @@ public static class SeedHost
             : options.CheckpointDirectory is { } dir ? new DirectoryCheckpointStore(dir) : options.Database.CheckpointStore();
         builder.Services.AddAkka(ClusterSetup.SystemName, akka =>
         {
-            akka.ConfigureLoggers(l =>
-            {
-                l.LogLevel = Akka.Event.LogLevel.InfoLevel;
-                l.ClearLoggers();
-                l.AddLoggerFactory();
-            });
+            akka.WithHostLogging(options.LogLevel);
             // Akka registers its own SIGINT/SIGTERM handler that runs coordinated shutdown; where the
             // command line owns the signals (to drain and report first), that handler must stay off.
             if (!options.StopOnSignals)
@@ -84,17 +70,12 @@ public static class SeedHost
         });
 
         var app = builder.Build();
-        app.MapHealth();
-        app.MapActorSweepMetrics();
+        app.MapOps();
         app.MapSweepApi(options.ApiToken);
         if (string.IsNullOrEmpty(options.ApiToken) && !IsLoopbackOnly(options.ApiUrls))
             app.Logger.LogWarning("The API listens on {Urls} beyond loopback without a token: anyone who reaches it can submit and cancel sweeps. Set ACTORSWEEP_API_TOKEN.", options.ApiUrls);
         return app;
     }
-
-    /// <summary>The addresses the API really listens on (after port 0 was resolved).</summary>
-    public static IReadOnlyList<string> ListeningUrls(IHost host) =>
-        host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
     public static bool IsLoopbackOnly(string urls) =>
         urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(url =>

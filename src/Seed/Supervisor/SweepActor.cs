@@ -131,6 +131,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
 
     void ExpireLeases()
     {
+        if (_state.Counts.Running == 0 && _lastHeard.Count == 0) return; // nothing to watch (a finished sweep costs nothing)
         var lease = Lease;
         var expired = new List<string>();
         foreach (var run in _state.Runs.Values.Where(r => r.Status == RunStatus.Running))

@@ -30,7 +30,7 @@ public sealed class ApiTests : IAsyncLifetime
             ApiUrls = "http://127.0.0.1:0", ApiToken = Token, WorkerSlots = 1, LogFile = Path.Combine(_dir, "seed.log"),
         });
         await _host.StartAsync();
-        _url = SeedHost.ListeningUrls(_host).Single();
+        _url = NodeWebHost.ListeningUrls(_host).Single();
         _http = new HttpClient { BaseAddress = new Uri(_url) };
     }
 

@@ -47,7 +47,7 @@ public sealed class LiveMetricsHost : IAsyncLifetime
             AdjustNode = n => n with { InjectFault = (a, step) => a.Run.Name == "short" && a.Attempt == 1 && step == 30 },
         });
         await _host.StartAsync();
-        Url = SeedHost.ListeningUrls(_host).Single();
+        Url = NodeWebHost.ListeningUrls(_host).Single();
         Http = new HttpClient { BaseAddress = new Uri(Url) };
         using var api = ApiClient.Create(Url, null);
         await api.SubmitAsync(Sweep, "metrics.yaml");
