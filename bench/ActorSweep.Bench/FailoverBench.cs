@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Api;
 using ActorSweep.Seed.Hosting;
+using ActorSweep.Cli;
 using ActorSweep.Seed.Persistence;
 
 namespace ActorSweep.Bench;
@@ -46,7 +47,7 @@ public static class FailoverBench
         var processes = new List<Process>();
         try
         {
-            processes.Add(Start(bin, "actorsweep.dll", dir, "seed", "--port", $"{seedPort}", "--db", db, "--api-urls", $"http://127.0.0.1:{apiPort}"));
+            processes.Add(Start(bin, "actorsweep-seed.dll", dir, "seed", "--port", $"{seedPort}", "--db", db, "--api-urls", $"http://127.0.0.1:{apiPort}"));
             using var api = ApiClient.Create($"http://127.0.0.1:{apiPort}", null);
             await Until(async () => { try { await api.ListAsync(); return true; } catch (ApiException) { return false; } }, "the seed's API");
             var workers = new Dictionary<string, Process>();

@@ -4,9 +4,12 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Hosting;
 using ActorSweep.GpuNode.Node;
-using ActorSweep.GpuNode.Tasks;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.GpuNode.Runs;
+using ActorSweep.Tasks;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
+using ActorSweep.Cli;
 using ActorSweep.Seed.Sweeps;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -132,7 +135,7 @@ public static class SweepBench
             while (queue.TryDequeue(out var run))
             {
                 long started = Stopwatch.GetTimestamp();
-                using (var session = RunTasks.Start(run, null))
+                using (var session = RunSessions.Start(run.Definition, null))
                 {
                     while (!session.Finished) session.TrainStep();
                     session.Finish();

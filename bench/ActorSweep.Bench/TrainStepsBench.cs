@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ActorSweep.GpuNode.Models;
+using ActorSweep.Tasks.Addition;
 using ActorSweep.GpuNode.Training;
 using TorchSharp;
 

@@ -1,3 +1,5 @@
 using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Web;
 
 return await WorkerCommand.RunAsync(args);

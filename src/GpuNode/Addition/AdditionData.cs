@@ -1,3 +1,6 @@
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
+
 namespace ActorSweep.GpuNode.Addition;
 
 /// <summary>

@@ -1,7 +1,11 @@
 using System.CommandLine;
-using ActorSweep.GpuNode.Checkpoints;
+using ActorSweep.Hosting.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Storage;
+using ActorSweep.Hosting.Web;
 
 namespace ActorSweep.GpuNode.Hosting;
 

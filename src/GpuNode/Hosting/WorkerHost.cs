@@ -1,9 +1,13 @@
 using Akka.Hosting;
-using ActorSweep.GpuNode.Checkpoints;
+using ActorSweep.Hosting.Storage;
 using ActorSweep.GpuNode.Node;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
+
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Storage;
+using ActorSweep.Hosting.Web;
 
 namespace ActorSweep.GpuNode.Hosting;
 
@@ -30,7 +34,7 @@ public static class WorkerHost
         var builder = NodeWebHost.CreateBuilder(options.HttpUrls, "actorsweep-worker", options.LogLevel);
         builder.Services.AddAkka(ClusterSetup.SystemName, akka =>
         {
-            akka.WithHostLogging(options.LogLevel)
+            akka.WithSerializationAndLogging(options.LogLevel)
                 .WithActorSweepCluster(options.Cluster with { Roles = [ClusterSetup.WorkerRole] })
                 .WithSupervisorProxy()
                 .WithNodeAgent(options.Slots, system =>

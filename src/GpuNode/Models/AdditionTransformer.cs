@@ -3,10 +3,13 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
+
 namespace ActorSweep.GpuNode.Models;
 
 /// <summary>
-/// The seed's decoder-only, pre-norm transformer (SEED-EXPERIMENT.md, "Model"):
+/// The seed's decoder-only, pre-norm transformer (docs/WORKLOAD.md, "Model"):
 ///   x = tok[idx] + pos;  per layer: x += Attn(Norm(x)); x += W2·gelu(W1·Norm(x));  logits = Norm(x)·headᵀ
 /// Shapes: B batch, T tokens, d width, H heads, hd = d/H head width, F = d_ff, V vocabulary.
 /// Every parameter is a view into <see cref="Parameters"/>, one flat buffer.

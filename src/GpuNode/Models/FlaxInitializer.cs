@@ -1,4 +1,6 @@
 using ActorSweep.GpuNode.Addition;
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
 using TorchSharp;
 
 namespace ActorSweep.GpuNode.Models;

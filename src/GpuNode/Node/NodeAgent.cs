@@ -5,6 +5,10 @@ using Akka.Event;
 using ActorSweep.Messages.Work;
 using ActorSweep.Telemetry.Metrics;
 
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Storage;
+using ActorSweep.Hosting.Web;
+
 namespace ActorSweep.GpuNode.Node;
 
 /// <summary>

@@ -1,5 +1,9 @@
-using ActorSweep.GpuNode.Checkpoints;
+using ActorSweep.Hosting.Storage;
 using ActorSweep.Messages.Work;
+
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Storage;
+using ActorSweep.Hosting.Web;
 
 namespace ActorSweep.GpuNode.Node;
 

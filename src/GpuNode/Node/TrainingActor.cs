@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
-using ActorSweep.GpuNode.Tasks;
+using ActorSweep.GpuNode.Runs;
+using ActorSweep.Hosting.Clustering;
 using ActorSweep.Messages.Runs;
 using ActorSweep.Messages.Work;
 using ActorSweep.Telemetry.Metrics;
@@ -8,11 +9,10 @@ using ActorSweep.Telemetry.Metrics;
 namespace ActorSweep.GpuNode.Node;
 
 /// <summary>
-/// Owns one run's model and trains it one step per message, on the node's training dispatcher
-/// (one thread per slot), so several runs on a node never share a generator or fight over a
-/// thread. Every
-/// checkpoint_every steps it stores a checkpoint and reports it; at the end it evaluates and
-/// reports the result. An exception stops it: its node agent reports the attempt failed, and the
+/// Owns one run's <see cref="RunLoop"/> and advances it one step per message, on the node's
+/// training dispatcher (one thread per slot), so several runs on a node never share a generator
+/// or fight over a thread. It reports each checkpoint the loop writes, live progress, and at the
+/// end the result. An exception stops it: its node agent reports the attempt failed, and the
 /// supervisor retries the run from its last checkpoint.
 /// </summary>
 public sealed class TrainingActor : ReceiveActor
@@ -33,10 +33,8 @@ public sealed class TrainingActor : ReceiveActor
     readonly RunAssignment _assignment;
     readonly NodeSettings _settings;
     readonly KeyValuePair<string, object?> _nodeTag;
-    IRunSession? _session;
-    CheckpointInfo? _checkpoint;
+    RunLoop? _loop;
     long _lastProgress;
-    double _computeSeconds;
 
     public static Props Props(RunAssignment assignment, NodeSettings settings) =>
         Akka.Actor.Props.Create(() => new TrainingActor(assignment, settings)).WithDispatcher(DispatcherId);
@@ -46,7 +44,6 @@ public sealed class TrainingActor : ReceiveActor
         _assignment = assignment;
         _settings = settings;
         _nodeTag = NodeMetrics.Node(NodeIdentity.Label(settings.NodeId));
-        _checkpoint = assignment.ResumeFrom;
         Receive<Next>(_ => Advance());
         Receive<Release>(_ => HandBack());
     }
@@ -56,39 +53,42 @@ public sealed class TrainingActor : ReceiveActor
     protected override void PreStart()
     {
         byte[]? saved = _assignment.ResumeFrom is { } from ? _settings.Checkpoints.Load(from.Reference) : null;
-        long started = Stopwatch.GetTimestamp();
-        _session = RunTasks.Start(Run, saved); // building the model and its data is the task's work, not the runner's
-        _computeSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _loop = RunLoop.Start(Run.Definition, saved, Store, _assignment.ResumeFrom);
         Self.Tell(Next.Instance);
+    }
+
+    /// <summary>Checkpoints go to the node's store, under this attempt: an older attempt never overwrites them.</summary>
+    string Store(long step, byte[] checkpoint)
+    {
+        long started = Stopwatch.GetTimestamp();
+        string reference = _settings.Checkpoints.Save(_assignment.SweepId, Run.RunId, _assignment.Attempt, step, checkpoint);
+        NodeMetrics.CheckpointDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _nodeTag);
+        return reference;
     }
 
     void Advance()
     {
-        var session = _session!;
-        long started = Stopwatch.GetTimestamp();
-        if (session.Finished)
+        var loop = _loop!;
+        if (loop.Finished)
         {
-            var report = session.Finish();
-            _computeSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
-            var trained = _checkpoint?.Step == session.Step ? _checkpoint : SaveCheckpoint();
-            Context.Parent.Tell(new Timing(_assignment.SweepId, Run.RunId, _computeSeconds));
+            var (report, trained) = loop.Finish();
+            Context.Parent.Tell(new Timing(_assignment.SweepId, Run.RunId, loop.ComputeSeconds));
             Context.Parent.Tell(new RunCompletedReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, report, trained));
             Context.Stop(Self);
             return;
         }
-        if (_settings.InjectFault?.Invoke(_assignment, session.Step) == true)
-            throw new InjectedFaultException($"injected fault in run '{Run.RunId}' attempt {_assignment.Attempt} at step {session.Step}");
+        if (_settings.InjectFault?.Invoke(_assignment, loop.Session.Step) == true)
+            throw new InjectedFaultException($"injected fault in run '{Run.RunId}' attempt {_assignment.Attempt} at step {loop.Session.Step}");
 
-        session.TrainStep();
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        _computeSeconds += seconds;
+        var step = loop.Advance();
         NodeMetrics.Steps.Add(1, _nodeTag);
-        NodeMetrics.StepDuration.Record(seconds, _nodeTag);
-        if (session.Step % session.CheckpointEvery == 0 && !session.Finished)
-            Context.Parent.Tell(new RunCheckpointReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, SaveCheckpoint()));
-        if (Stopwatch.GetElapsedTime(_lastProgress) >= _settings.ProgressInterval || session.Finished)
+        NodeMetrics.StepDuration.Record(step.StepSeconds, _nodeTag);
+        if (step.Checkpoint is { } checkpoint)
+            Context.Parent.Tell(new RunCheckpointReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, checkpoint));
+        if (Stopwatch.GetElapsedTime(_lastProgress) >= _settings.ProgressInterval || loop.Finished)
         {
             _lastProgress = Stopwatch.GetTimestamp();
+            var session = loop.Session;
             Context.Parent.Tell(new RunProgress(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId,
                 session.Step, session.TotalSteps, session.LastLoss, session.LastValidation));
         }
@@ -97,23 +97,12 @@ public sealed class TrainingActor : ReceiveActor
 
     void HandBack()
     {
-        var session = _session!;
-        if (_checkpoint is null || session.Step > _checkpoint.Step) SaveCheckpoint();
-        Context.Parent.Tell(new RunReleasedReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, _checkpoint));
+        var checkpoint = _loop!.SaveNow();
+        Context.Parent.Tell(new RunReleasedReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, checkpoint));
         Context.Stop(Self);
     }
 
-    CheckpointInfo SaveCheckpoint()
-    {
-        var session = _session!;
-        long started = Stopwatch.GetTimestamp();
-        string reference = _settings.Checkpoints.Save(_assignment.SweepId, Run.RunId, _assignment.Attempt, session.Step, session.Checkpoint());
-        NodeMetrics.CheckpointDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _nodeTag);
-        _checkpoint = new CheckpointInfo(session.Step, reference, new RunSummary(session.LastLoss, session.LastValidation));
-        return _checkpoint;
-    }
-
-    protected override void PostStop() => _session?.Dispose();
+    protected override void PostStop() => _loop?.Dispose();
 }
 
 /// <summary>A failure a test or drill asked for (see <see cref="NodeSettings.InjectFault"/>).</summary>

@@ -1,5 +1,8 @@
 using ActorSweep.Messages.Results;
 
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
+
 namespace ActorSweep.GpuNode.Training;
 
 /// <summary>Scores a trained model the seed's way and builds its <see cref="RunReport"/>.</summary>

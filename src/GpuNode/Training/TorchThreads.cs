@@ -1,5 +1,8 @@
 using TorchSharp;
 
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
+
 namespace ActorSweep.GpuNode.Training;
 
 /// <summary>

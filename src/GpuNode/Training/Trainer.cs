@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using ActorSweep.GpuNode.Addition;
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
 using ActorSweep.GpuNode.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +22,7 @@ public sealed class Trainer : IDisposable
 {
     readonly long[] _inputs, _targets;
 
-    public Trainer(RunDefinition run)
+    public Trainer(AdditionRun run)
     {
         run.Validate();
         Run = run;
@@ -33,7 +35,7 @@ public sealed class Trainer : IDisposable
         _targets = new long[run.Recipe.BatchSize * Format.AnswerLength];
     }
 
-    public RunDefinition Run { get; }
+    public AdditionRun Run { get; }
     public AdditionFormat Format { get; }
     public AdditionData Data { get; }
     public AdditionTransformer Model { get; }
@@ -92,7 +94,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Continues from a checkpoint of the same run.</summary>
     public void Restore(TrainingCheckpoint checkpoint)
     {
-        if (!SameDefinition(checkpoint.Run, Run))
+        if (!checkpoint.Run.SameAs(Run))
             throw new ArgumentException($"checkpoint of run '{checkpoint.Run.Name}' does not match run '{Run.Name}'");
         using (torch.no_grad())
         using (var values = torch.tensor(checkpoint.Parameters))
@@ -103,17 +105,18 @@ public sealed class Trainer : IDisposable
         ElapsedSeconds = checkpoint.ElapsedSeconds;
     }
 
-    /// <summary>Builds a trainer positioned where the checkpoint left off.</summary>
-    public static Trainer Resume(TrainingCheckpoint checkpoint)
+    /// <summary>Builds a trainer positioned where the checkpoint left off (the one resume path: <see cref="Runs.AdditionSession"/> uses it).</summary>
+    public static Trainer Resume(TrainingCheckpoint checkpoint, AdditionRun? expected = null)
     {
-        var trainer = new Trainer(checkpoint.Run);
-        trainer.Restore(checkpoint);
+        var trainer = new Trainer(expected ?? checkpoint.Run);
+        try { trainer.Restore(checkpoint); }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
         return trainer;
     }
-
-    // Compared by their JSON form: the recipe's curriculum list has reference equality.
-    static bool SameDefinition(RunDefinition a, RunDefinition b) =>
-        System.Text.Json.JsonSerializer.Serialize(a, RunDefinition.Json) == System.Text.Json.JsonSerializer.Serialize(b, RunDefinition.Json);
 
     public void Dispose()
     {

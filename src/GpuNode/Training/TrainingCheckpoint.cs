@@ -3,6 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ActorSweep.GpuNode.Models;
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
+using ActorSweep.Hosting.Storage;
 using TorchSharp;
 
 namespace ActorSweep.GpuNode.Training;
@@ -18,7 +21,7 @@ public sealed record ParameterLayout(string Name, long[] Shape, long Offset);
 /// File layout: "ASWEEPCK", format version, a JSON header, three float32 vectors, SHA-256 of all before it.
 /// </summary>
 public sealed record TrainingCheckpoint(
-    RunDefinition Run,
+    AdditionRun Run,
     long Step,
     long OptimizerUpdates,
     float[] Parameters,
@@ -65,7 +68,7 @@ public sealed record TrainingCheckpoint(
             w.Write(Encoding.ASCII.GetBytes(Magic));
             w.Write(FormatVersion);
             var header = JsonSerializer.SerializeToUtf8Bytes(new Header(Run, Step, DataPosition,
-                new OptimizerHeader("adamw", OptimizerUpdates), Layout, History, ElapsedSeconds), RunDefinition.Json);
+                new OptimizerHeader("adamw", OptimizerUpdates), Layout, History, ElapsedSeconds), TaskJson.Options);
             w.Write(header.Length);
             w.Write(header);
             WriteVector(w, Parameters);
@@ -89,7 +92,7 @@ public sealed record TrainingCheckpoint(
         uint version = r.ReadUInt32();
         if (version != FormatVersion)
             throw new InvalidDataException($"{source} has checkpoint format {version}; this build reads format {FormatVersion}");
-        var header = JsonSerializer.Deserialize<Header>(r.ReadBytes(r.ReadInt32()), RunDefinition.Json)
+        var header = JsonSerializer.Deserialize<Header>(r.ReadBytes(r.ReadInt32()), TaskJson.Options)
                      ?? throw new InvalidDataException($"{source} has an empty header");
         var parameters = ReadVector(r);
         var first = ReadVector(r);
@@ -102,18 +105,7 @@ public sealed record TrainingCheckpoint(
     }
 
     /// <summary>Writes the file atomically: a crash leaves either the old checkpoint or the new one.</summary>
-    public void Save(string path)
-    {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp";
-        using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            f.Write(ToBytes());
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(temp, full, overwrite: true);
-    }
+    public void Save(string path) => AtomicFile.Write(path, ToBytes());
 
     public static TrainingCheckpoint Load(string path)
     {
@@ -141,6 +133,6 @@ public sealed record TrainingCheckpoint(
 
     sealed record OptimizerHeader(string Kind, long Updates);
 
-    sealed record Header(RunDefinition Run, long Step, long DataPosition, OptimizerHeader Optimizer,
+    sealed record Header(AdditionRun Run, long Step, long DataPosition, OptimizerHeader Optimizer,
                          IReadOnlyList<ParameterLayout> Layout, TrainingHistory History, double ElapsedSeconds);
 }

@@ -1,15 +1,20 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using ActorSweep.Tasks;
 
 namespace ActorSweep.Messages.Runs;
 
 /// <summary>
-/// One run of a sweep: which task it trains, its configuration name, its seed and its options
-/// (model and training options by name, values as their canonical text; the worker's task parses them).
-/// <see cref="RunId"/> is unique within its sweep.
+/// One run of a sweep: its id (unique within the sweep) and its typed <see cref="Definition"/>,
+/// which is what the journal keeps, the worker trains and the reports read.
+/// <see cref="Options"/> are the options as the sweep file set them (canonical JSON text by
+/// name): kept for the sweep's content hash and for people reading results, never parsed again.
 /// </summary>
-public sealed record RunSpec(string RunId, string Task, string Name, long Seed, ImmutableSortedDictionary<string, string> Options)
+public sealed record RunSpec(string RunId, RunDefinition Definition, ImmutableSortedDictionary<string, string> Options)
 {
-    public string? Option(string name) => Options.GetValueOrDefault(name);
+    [JsonIgnore] public string Task => Definition.Task;
+    [JsonIgnore] public string Name => Definition.Name;
+    [JsonIgnore] public long Seed => Definition.Seed;
 }
 
 /// <summary>Summary metrics a run reports with a checkpoint.</summary>

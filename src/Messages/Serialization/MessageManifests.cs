@@ -6,14 +6,17 @@ namespace ActorSweep.Messages.Serialization;
 
 /// <summary>
 /// The stable manifest of every serializable message. Journals and remote peers store these
-/// strings: never rename one; add a new ".v2" manifest for an incompatible shape.
+/// strings: never rename one; add a new version for an incompatible shape, and list the old
+/// manifest of anything persisted under <see cref="Legacy"/> so that journals written before it
+/// still replay. v2 (runs carry typed definitions) replaced v1's option text in every message
+/// holding a <c>RunSpec</c>.
 /// </summary>
 public static class MessageManifests
 {
     static readonly (Type Type, string Manifest)[] Table =
     [
         // Commands
-        (typeof(SubmitSweep), "sweep.cmd.submit.v1"),
+        (typeof(SubmitSweep), "sweep.cmd.submit.v2"),
         (typeof(GetSweepState), "sweep.cmd.get-state.v1"),
         (typeof(ListSweeps), "sweep.cmd.list.v1"),
         (typeof(CancelSweep), "sweep.cmd.cancel.v1"),
@@ -22,12 +25,12 @@ public static class MessageManifests
         // Replies and notifications
         (typeof(SweepAccepted), "sweep.reply.accepted.v1"),
         (typeof(SweepRejected), "sweep.reply.rejected.v1"),
-        (typeof(SweepStateReply), "sweep.reply.state.v1"),
+        (typeof(SweepStateReply), "sweep.reply.state.v2"),
         (typeof(SweepList), "sweep.reply.list.v1"),
         (typeof(SweepChanged), "sweep.reply.changed.v1"),
         (typeof(SweepFinished), "sweep.reply.finished.v1"),
         // Events of a sweep
-        (typeof(SweepSubmitted), "sweep.evt.submitted.v1"),
+        (typeof(SweepSubmitted), "sweep.evt.submitted.v2"),
         (typeof(RunsQueued), "sweep.evt.runs-queued.v1"),
         (typeof(RunAssigned), "sweep.evt.run-assigned.v1"),
         (typeof(RunCheckpointed), "sweep.evt.run-checkpointed.v1"),
@@ -39,10 +42,10 @@ public static class MessageManifests
         (typeof(SweepRegistered), "supervisor.evt.registered.v1"),
         (typeof(SweepClosed), "supervisor.evt.closed.v1"),
         // Snapshots
-        (typeof(SweepState), "sweep.snapshot.state.v1"),
+        (typeof(SweepState), "sweep.snapshot.state.v2"),
         // Work protocol
         (typeof(RequestWork), "work.request.v1"),
-        (typeof(AssignRuns), "work.assign.v1"),
+        (typeof(AssignRuns), "work.assign.v2"),
         (typeof(NoWork), "work.none.v1"),
         (typeof(WorkAvailable), "work.available.v1"),
         (typeof(RunProgress), "work.progress.v1"),
@@ -54,6 +57,13 @@ public static class MessageManifests
         (typeof(StopRuns), "work.stop-runs.v1"),
     ];
 
+    /// <summary>Manifests of persisted events and snapshots in an older shape, read by upcasting (<see cref="LegacyRunSpecConverter"/>).</summary>
+    static readonly (string Manifest, Type Type)[] Legacy =
+    [
+        ("sweep.evt.submitted.v1", typeof(SweepSubmitted)),
+        ("sweep.snapshot.state.v1", typeof(SweepState)),
+    ];
+
     static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(t => t.Type, t => t.Manifest);
     static readonly FrozenDictionary<string, Type> ByManifest = Table.ToFrozenDictionary(t => t.Manifest, t => t.Type);
 
@@ -61,5 +71,12 @@ public static class MessageManifests
 
     public static string? ManifestOf(Type type) => ByType.GetValueOrDefault(type);
 
-    public static bool TryGetType(string manifest, out Type type) => ByManifest.TryGetValue(manifest, out type!);
+    static readonly FrozenDictionary<string, Type> ByLegacyManifest = Legacy.ToFrozenDictionary(t => t.Manifest, t => t.Type);
+
+    /// <summary>The type a manifest names; <paramref name="legacy"/> when it is an older shape that must be upcast.</summary>
+    public static bool TryGetType(string manifest, out Type type, out bool legacy)
+    {
+        legacy = ByLegacyManifest.TryGetValue(manifest, out type!);
+        return legacy || ByManifest.TryGetValue(manifest, out type!);
+    }
 }

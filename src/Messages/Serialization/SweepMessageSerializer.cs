@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Serialization;
+using ActorSweep.Tasks;
 
 namespace ActorSweep.Messages.Serialization;
 
@@ -19,11 +20,15 @@ public sealed class SweepMessageSerializer : SerializerWithStringManifest
     public const int Id = 7301;
     public const string Name = "actorsweep";
 
+    /// <summary>The JSON of every message (also the HTTP API's): web names, enums as text, run definitions in their own form.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(), new TaskJson.DefinitionConverter() },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    /// <summary>For manifests of an older shape: runs written as option text get their typed definitions.</summary>
+    static readonly JsonSerializerOptions LegacyJson = new(Json) { Converters = { new LegacyRunSpecConverter() } };
 
     // Created on first use: serializers are built while the actor system is still starting.
     readonly Lazy<ILoggingAdapter?> _log;
@@ -47,14 +52,14 @@ public sealed class SweepMessageSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (!MessageManifests.TryGetType(manifest, out var type))
+        if (!MessageManifests.TryGetType(manifest, out var type, out bool legacy))
         {
             _log.Value?.Error("Refused a message with unknown manifest '{0}' ({1} bytes)", manifest, bytes.Length);
             throw new SerializationException($"unknown message manifest '{manifest}'");
         }
         try
         {
-            return JsonSerializer.Deserialize(bytes, type, Json)
+            return JsonSerializer.Deserialize(bytes, type, legacy ? LegacyJson : Json)
                    ?? throw new SerializationException($"message '{manifest}' is empty");
         }
         catch (JsonException e)

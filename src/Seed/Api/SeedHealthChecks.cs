@@ -1,7 +1,8 @@
 using System.Data.Common;
 using Akka.Actor;
 using Akka.Hosting;
-using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Web;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

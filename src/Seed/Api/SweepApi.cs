@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
-using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Web;
 using ActorSweep.Messages;
 using ActorSweep.Messages.Serialization;
 using ActorSweep.Messages.Sweeps;
@@ -106,7 +107,7 @@ public static class SweepApi
         return reply.State is null ? null : reply;
     }
 
-    static bool ValidId(string id) => id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+    static bool ValidId(string id) => SweepId.IsValid(id);
 
     static IActorRef Supervisor(ActorRegistry registry) => registry.Get<SweepSupervisorProxy>();
 

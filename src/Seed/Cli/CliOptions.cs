@@ -1,5 +1,6 @@
 using System.CommandLine;
-using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Web;
 using ActorSweep.Seed.Hosting;
 
 namespace ActorSweep.Seed.Cli;

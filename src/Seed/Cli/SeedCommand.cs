@@ -1,18 +1,24 @@
 using System.CommandLine;
-using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Web;
 using ActorSweep.Seed.Hosting;
+using Akka.Hosting;
 using Microsoft.Extensions.Hosting;
 
 namespace ActorSweep.Seed.Cli;
 
 /// <summary>
-/// `actorsweep seed`: a cluster seed host with the sweep supervisor singleton (role "seed"), its
-/// journal (PostgreSQL for clusters, or a SQLite file), and the HTTP API with /healthz. Every
-/// option also reads an environment variable, so a container needs no arguments.
+/// `seed`: a cluster seed host with the sweep supervisor singleton (role "seed"), its journal
+/// (PostgreSQL for clusters, or a SQLite file), and the HTTP API with /healthz. Every option also
+/// reads an environment variable, so a container needs no arguments.
 /// </summary>
 public static class SeedCommand
 {
-    public static Command Create()
+    /// <summary>A node agent for this process: (slots, checkpoint directory or null, the journal's database) to its setup.</summary>
+    public delegate Action<AkkaConfigurationBuilder> WorkerFactory(int slots, string? checkpointDirectory, JournalDatabase database);
+
+    /// <param name="worker">Where the process can train too (`actorsweep seed --slots N`); null for the seed host alone (`actorsweep-seed`).</param>
+    public static Command Create(WorkerFactory? worker = null)
     {
         var cluster = new ClusterCliOptions(defaultPort: 4053);
         var db = CliOptions.Database();
@@ -22,7 +28,12 @@ public static class SeedCommand
         var slots = EnvOption.Int("--slots", "ACTORSWEEP_SLOTS", "Also train this many runs in this process (role worker)", 0);
         var checkpoints = EnvOption.Text("--checkpoints", "ACTORSWEEP_CHECKPOINTS", "With --slots: keep checkpoints as files here instead of in the database");
 
-        var command = new Command("seed", "Host the sweep supervisor and the HTTP API as a cluster seed node.") { db, postgres, api, token, slots, checkpoints };
+        var command = new Command("seed", "Host the sweep supervisor and the HTTP API as a cluster seed node.") { db, postgres, api, token };
+        if (worker is not null)
+        {
+            command.Add(slots);
+            command.Add(checkpoints);
+        }
         foreach (var option in cluster.All) command.Add(option);
         command.SetAction(async (parse, cancel) =>
         {
@@ -38,8 +49,7 @@ public static class SeedCommand
                 {
                     ApiUrls = parse.GetValue(api)!,
                     ApiToken = parse.GetValue(token),
-                    WorkerSlots = parse.GetValue(slots),
-                    CheckpointDirectory = parse.GetValue(checkpoints),
+                    Worker = worker is not null && parse.GetValue(slots) is > 0 and var n ? worker(n, parse.GetValue(checkpoints), database) : null,
                 };
             }
             catch (ArgumentException e) { return Terminal.UsageError(error, e.Message); }

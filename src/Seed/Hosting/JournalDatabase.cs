@@ -1,5 +1,5 @@
 using System.Data.Common;
-using ActorSweep.GpuNode.Checkpoints;
+using ActorSweep.Hosting.Storage;
 using LinqToDB;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -70,16 +70,12 @@ public sealed record JournalDatabase(string ConnectionString, string ProviderNam
     public ICheckpointStore CheckpointStore() =>
         IsPostgres ? new PostgresCheckpointStore(ConnectionString) : new SqliteCheckpointStore(ConnectionString);
 
-    /// <summary>
-    /// The journal's connection settings. SQLite connections run in WAL mode with
-    /// synchronous=NORMAL: a commit is durable against a killed process (SIGKILL) without an
-    /// fsync per event, which would cap the supervisor at a few hundred events per second.
-    /// </summary>
+    /// <summary>The journal's connection settings: on SQLite, those of <see cref="SqliteSettings"/>.</summary>
     public DataOptions JournalDataOptions()
     {
         var options = new DataOptions().UseConnectionString(ProviderName, ConnectionString);
         return ProviderName == LinqToDB.ProviderName.SQLiteMS
-            ? options.UseAfterConnectionOpened(SqliteCheckpointStore.Configure, (connection, _) => { SqliteCheckpointStore.Configure(connection); return Task.CompletedTask; })
+            ? options.UseAfterConnectionOpened(SqliteSettings.Configure, (connection, _) => { SqliteSettings.Configure(connection); return Task.CompletedTask; })
             : options;
     }
 }

@@ -1,8 +1,7 @@
 using System.Net;
 using Akka.Hosting;
-using ActorSweep.GpuNode.Checkpoints;
-using ActorSweep.GpuNode.Hosting;
-using ActorSweep.GpuNode.Node;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Web;
 using ActorSweep.Seed.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,11 +17,12 @@ public sealed record SeedOptions(ClusterSetup Cluster, JournalDatabase Database)
     public string ApiUrls { get; init; } = "http://127.0.0.1:8080";
     /// <summary>When set, mutating API calls need "Authorization: Bearer" with it.</summary>
     public string? ApiToken { get; init; }
-    /// <summary>Slots of a node agent in this process too (role worker); 0 for a seed only.</summary>
-    public int WorkerSlots { get; init; }
-    /// <summary>Where this process's node agent keeps checkpoints; null: the journal's database.</summary>
-    public string? CheckpointDirectory { get; init; }
-    public Func<NodeSettings, NodeSettings>? AdjustNode { get; init; }
+    /// <summary>
+    /// A worker in this same process (role worker too): adds its node agent to the actor system.
+    /// The supervisor side knows nothing of training; the composition root (the `actorsweep`
+    /// command) supplies this.
+    /// </summary>
+    public Action<AkkaConfigurationBuilder>? Worker { get; init; }
     /// <summary>Logs go to this file (the terminal shows progress); null: the console.</summary>
     public string? LogFile { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
@@ -33,14 +33,13 @@ public sealed record SeedOptions(ClusterSetup Cluster, JournalDatabase Database)
 
 /// <summary>
 /// A process with role "seed": the journal, the sweep supervisor singleton and its proxy, the HTTP
-/// API with /healthz, and, with <see cref="SeedOptions.WorkerSlots"/>, a node agent of its own
-/// (the embedded default of `actorsweep run` is such a host with no seed nodes to join).
+/// API with /healthz, and, with <see cref="SeedOptions.Worker"/>, a node agent of its own (the
+/// embedded default of `actorsweep run` is such a host with no seed nodes to join).
 /// </summary>
 public static class SeedHost
 {
     public static WebApplication Build(SeedOptions options)
     {
-        if (options.WorkerSlots > 0) WorkerHost.UseDevice("cpu");
         var builder = NodeWebHost.CreateBuilder(options.ApiUrls, "actorsweep-seed", options.LogLevel,
             options.LogFile is { } file ? new FileLoggerProvider(file, options.LogLevel) : null);
         if (!options.StopOnSignals) builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
@@ -49,24 +48,17 @@ public static class SeedHost
             .AddCheck<JournalDatabaseHealthCheck>("journal")
             .AddCheck<SupervisorHealthCheck>("supervisor");
 
-        ICheckpointStore? checkpoints = options.WorkerSlots == 0 ? null
-            : options.CheckpointDirectory is { } dir ? new DirectoryCheckpointStore(dir) : options.Database.CheckpointStore();
         builder.Services.AddAkka(ClusterSetup.SystemName, akka =>
         {
-            akka.WithHostLogging(options.LogLevel);
+            akka.WithSerializationAndLogging(options.LogLevel);
             // Akka registers its own SIGINT/SIGTERM handler that runs coordinated shutdown; where the
             // command line owns the signals (to drain and report first), that handler must stay off.
             if (!options.StopOnSignals)
                 akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
-            var roles = options.WorkerSlots > 0 ? new[] { ClusterSetup.SeedRole, ClusterSetup.WorkerRole } : [ClusterSetup.SeedRole];
+            var roles = options.Worker is not null ? new[] { ClusterSetup.SeedRole, ClusterSetup.WorkerRole } : [ClusterSetup.SeedRole];
             akka.WithActorSweepCluster(options.Cluster with { Roles = roles })
                 .WithSweepSupervisor(options.Database, options.SnapshotEvery);
-            if (checkpoints is not null)
-                akka.WithNodeAgent(options.WorkerSlots, system =>
-                {
-                    var node = new NodeSettings(ClusterHosting.SelfNodeId(system), options.WorkerSlots, "cpu", checkpoints);
-                    return options.AdjustNode?.Invoke(node) ?? node;
-                });
+            options.Worker?.Invoke(akka);
         });
 
         var app = builder.Build();

@@ -1,8 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Hosting;
-using ActorSweep.GpuNode.Hosting;
-using ActorSweep.GpuNode.Node;
+using ActorSweep.Hosting.Clustering;
 using ActorSweep.Messages;
 using ActorSweep.Messages.Sweeps;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,13 +35,6 @@ public sealed class SweepClient(ActorSystem system, IActorRef supervisor)
         var watcher = system.ActorOf(Props.Create(() => new ChannelWriterActor(channel.Writer)));
         supervisor.Tell(new WatchSweep(sweepId), watcher);
         return channel.Reader;
-    }
-
-    /// <summary>Checkpoints and hands back every run of this process's node agent.</summary>
-    public static async Task<NodeAgent.Drained> DrainAsync(IHost host, TimeSpan timeout)
-    {
-        var agent = host.Services.GetRequiredService<ActorRegistry>().Get<NodeAgent>();
-        return await agent.Ask<NodeAgent.Drained>(new NodeAgent.Drain(), timeout);
     }
 
     sealed class ChannelWriterActor : ReceiveActor

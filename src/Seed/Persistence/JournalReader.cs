@@ -4,8 +4,8 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
+using ActorSweep.Hosting.Clustering;
 using ActorSweep.Messages;
-using ActorSweep.Messages.Serialization;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
 using ActorSweep.Seed.Supervisor;
@@ -43,14 +43,8 @@ public sealed class JournalReader : IAsyncDisposable
             .ConfigureLogging(l => l.ClearProviders())
             .ConfigureServices(services => services.AddAkka("actorsweep-reader", builder =>
             {
-                builder.ConfigureLoggers(l =>
-                {
-                    l.LogLevel = Akka.Event.LogLevel.WarningLevel;
-                    l.ClearLoggers();
-                    l.AddLoggerFactory();
-                });
-                builder.WithSqlPersistence(database.JournalDataOptions(), autoInitialize: true)
-                    .WithCustomSerializer(SweepMessageSerializer.Name, [typeof(ISweepMessage)], s => new SweepMessageSerializer(s));
+                builder.WithSerializationAndLogging(LogLevel.Warning)
+                    .WithSqlPersistence(database.JournalDataOptions(), autoInitialize: true);
             }))
             .Build();
         await host.StartAsync();

@@ -1,4 +1,5 @@
 using ActorSweep.Messages.Results;
+using ActorSweep.Hosting.Storage;
 using ScottPlot;
 
 namespace ActorSweep.Seed.Reports;
@@ -65,6 +66,6 @@ public static class Plots
         plot.Title(title);
         plot.XLabel(x);
         plot.YLabel(y);
-        plot.SavePng(path, Width, Height);
+        AtomicFile.Write(path, plot.GetImageBytes(Width, Height, ImageFormat.Png));
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using ActorSweep.GpuNode.Models;
-using ActorSweep.GpuNode.Tasks;
+using ActorSweep.Hosting.Storage;
+using ActorSweep.Tasks.Addition;
 using ActorSweep.Messages.Results;
 using ActorSweep.Messages.Sweeps;
 using ScottPlot;
@@ -24,19 +24,12 @@ public static class SweepReport
         state.OrderedRuns.Select(r =>
         {
             var report = r.Report;
-            string? baseName = r.Spec.Option(AdditionTask.BaseOption) is { } b ? JsonSerializer.Deserialize<string>(b) : null;
+            string? baseName = r.Spec.Definition.Base;
             return new RunResult(r.Spec.RunId, r.Spec.Name, r.Spec.Seed, r.Status.ToString().ToLowerInvariant(), r.Attempt, r.Failures,
-                report?.Params ?? ParamsOf(r), report?.Steps ?? r.Checkpoint?.Step, report?.ExactMatch, report?.ValidationExactMatch ?? r.Checkpoint?.Summary.ValidationExactMatch,
+                report?.Params ?? r.Spec.Definition.ParameterCount, report?.Steps ?? r.Checkpoint?.Step, report?.ExactMatch, report?.ValidationExactMatch ?? r.Checkpoint?.Summary.ValidationExactMatch,
                 report?.FinalLoss ?? r.Checkpoint?.Summary.Loss, report?.TrainSeconds, baseName,
                 baseName is null ? null : SeedConfigurations.Find(baseName)?.ReportedAccuracy, r.Spec.Options, r.LastError);
         }).ToList();
-
-    static long? ParamsOf(RunState run)
-    {
-        if (run.Spec.Task != "addition") return null;
-        try { return AdditionTask.Definition(run.Spec).Model.ParameterCount; }
-        catch (ArgumentException) { return null; }
-    }
 
     public static IReadOnlyList<string> Write(SweepState state, string directory)
     {
@@ -51,7 +44,7 @@ public static class SweepReport
         Directory.CreateDirectory(curves);
         foreach (var run in state.OrderedRuns.Where(r => r.Report is { LossCurve.Count: > 0 }))
             written.Add(Curves(run.Spec.RunId, run.Report!, Path.Combine(curves, FileName(run.Spec.RunId) + ".png")));
-        if (state.Definition?.Task == "addition")
+        if (state.Definition?.Task == AdditionSchema.TaskName)
             written.Add(ParameterCliff(state.SweepId, results, Path.Combine(directory, "parameter_cliff.png")));
         written.Add(WriteSummary(state, results, Path.Combine(directory, "summary.md")));
         return written;
@@ -64,7 +57,7 @@ public static class SweepReport
             csv.AppendLine(string.Join(',', Csv(r.RunId), Csv(r.Name), r.Seed, r.Status, r.Attempts, r.Failures, r.Params, r.Steps,
                 Num(r.ExactMatch), Num(r.ValidationExactMatch), Num(r.FinalLoss), Num(r.TrainSeconds), Csv(r.Base), Csv(r.SeedReportedAccuracy),
                 Csv(JsonSerializer.Serialize(r.Options))));
-        File.WriteAllText(path, csv.ToString());
+        AtomicFile.WriteText(path, csv.ToString());
         return path;
 
         static string Num(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
@@ -81,7 +74,7 @@ public static class SweepReport
             summary = state.Summary(),
             runs = results.Select(r => new { result = r, report = state.Runs[r.RunId].Report }),
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(document, ReportJson.Options));
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(document, ReportJson.Options));
         return path;
     }
 
@@ -161,7 +154,7 @@ public static class SweepReport
             string name = state.Runs[r.RunId].Report is { LossCurve.Count: > 0 } ? $"[{r.RunId}](curves/{FileName(r.RunId)}.png)" : r.RunId;
             md.AppendLine($"| {name} | {r.Status} | {r.Params?.ToString("N0") ?? "-"} | {r.Steps?.ToString("N0") ?? "-"} | {Pct(r.ExactMatch)} | {Pct(r.ValidationExactMatch)} | {r.FinalLoss?.ToString("G4") ?? "-"} | {r.Attempts} | {r.SeedReportedAccuracy ?? ""} |");
         }
-        File.WriteAllText(path, md.ToString());
+        AtomicFile.WriteText(path, md.ToString());
         return path;
 
         static string Pct(double? v) => v is null ? "-" : v.Value.ToString("P2", CultureInfo.InvariantCulture);

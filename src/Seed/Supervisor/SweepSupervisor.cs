@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
-using ActorSweep.GpuNode.Node;
+using ActorSweep.Hosting.Clustering;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
 

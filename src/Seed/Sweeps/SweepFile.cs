@@ -4,9 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using ActorSweep.GpuNode.Addition;
-using ActorSweep.GpuNode.Tasks;
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
 using ActorSweep.Messages.Runs;
 using ActorSweep.Messages.Sweeps;
 using YamlDotNet.Core;
@@ -21,9 +20,11 @@ public sealed class SweepFileException(string message) : Exception(message);
 /// Reads a sweep file (YAML) into a validated <see cref="SweepDefinition"/>: configurations from
 /// an explicit <c>runs</c> list, a <c>grid</c> and/or a <c>random</c> search, each trained once
 /// per seed. Option precedence: a run's <c>base</c> configuration, then the sweep's <c>budget</c>
-/// and <c>defaults</c>, then the configuration's own options. See sweeps/README.md.
+/// and <c>defaults</c>, then the configuration's own options. The README's "Sweep files" section shows the format.
+/// Every option is read once, here, into its typed value, and every run into its typed
+/// <see cref="RunDefinition"/>: nothing after this reads option text again.
 /// </summary>
-public static partial class SweepFile
+public static class SweepFile
 {
     public const int MaxRuns = 100_000;
 
@@ -35,14 +36,11 @@ public static partial class SweepFile
 
     public static SweepDefinition Parse(string yaml, string source) => new Reader(source).Read(yaml);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex SweepIdPattern();
-
     sealed class Reader(string source)
     {
         static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "lease", "budget", "defaults", "runs", "grid", "random"];
         static readonly string[] BudgetKeys = ["steps", "eval_every", "checkpoint_every"];
-        IRunTask _task = null!;
+        ITaskSchema _task = null!;
 
         public SweepDefinition Read(string yaml)
         {
@@ -54,17 +52,17 @@ public static partial class SweepFile
 
             CheckKeys(root, TopLevelKeys, "top level");
             string name = RequiredScalar(root, "name");
-            if (!SweepIdPattern().IsMatch(name))
-                throw Error(Value(root, "name")!, $"name '{name}' must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            if (!SweepId.IsValid(name))
+                throw Error(Value(root, "name")!, $"name '{name}' must be {SweepId.Rule}");
             string taskName = RequiredScalar(root, "task");
-            try { _task = RunTasks.Get(taskName); }
+            try { _task = TaskSchemas.Get(taskName); }
             catch (ArgumentException e) { throw Error(Value(root, "task")!, e.Message); }
 
             var seeds = Value(root, "seeds") is { } seedsNode ? Seeds(seedsNode, "seeds") : [42L];
             int retries = Value(root, "retries") is { } retriesNode ? Int(retriesNode, "retries", min: 0, max: 100) : 2;
             int lease = Value(root, "lease") is { } leaseNode ? Int(leaseNode, "lease", min: 1, max: 86_400) : SweepDefinition.DefaultLeaseSeconds;
 
-            var shared = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            var shared = new SortedDictionary<string, OptionValue>(StringComparer.Ordinal);
             if (Value(root, "budget") is { } budget)
             {
                 var map = Mapping(budget, "budget");
@@ -84,7 +82,7 @@ public static partial class SweepFile
             var seen = new Dictionary<string, YamlNode>();
             foreach (var config in configurations)
             {
-                var options = new SortedDictionary<string, string>(shared, StringComparer.Ordinal);
+                var options = new SortedDictionary<string, OptionValue>(shared, StringComparer.Ordinal);
                 foreach (var (k, v) in config.Options) options[k] = v;
                 foreach (long seed in config.Seeds)
                 {
@@ -92,10 +90,10 @@ public static partial class SweepFile
                     if (seen.TryGetValue(runId, out var first))
                         throw Error(config.Node, $"run '{runId}' is defined twice (first at line {first.Start.Line}); give the configurations distinct names");
                     seen[runId] = config.Node;
-                    var spec = new RunSpec(runId, _task.Name, config.Name, seed, options.ToImmutableSortedDictionary(StringComparer.Ordinal));
-                    try { _task.Validate(spec); }
+                    RunDefinition definition;
+                    try { definition = _task.Define(config.Name, seed, options.Values); }
                     catch (ArgumentException e) { throw Error(config.Node, $"configuration '{config.Name}': {e.Message}"); }
-                    specs.Add(spec);
+                    specs.Add(new RunSpec(runId, definition, options.ToImmutableSortedDictionary(o => o.Key, o => o.Value.Json, StringComparer.Ordinal)));
                     if (specs.Count > MaxRuns) throw Error(config.Node, $"the sweep expands to more than {MaxRuns} runs");
                 }
             }
@@ -112,16 +110,20 @@ public static partial class SweepFile
             {
                 index++;
                 var map = Mapping(item, $"runs[{index}]");
-                var options = new Dictionary<string, string>();
-                string? name = null;
+                var options = new Dictionary<string, OptionValue>();
+                string? name = null, baseName = null;
                 long[] runSeeds = seeds;
                 foreach (var (key, value) in Entries(map))
                 {
                     if (key.Value == "name") name = Scalar(value, "runs.name");
                     else if (key.Value == "seeds") runSeeds = Seeds(value, $"runs[{index}].seeds");
-                    else options[key.Value!] = Option(key, value, $"runs[{index}].{key.Value}");
+                    else
+                    {
+                        options[key.Value!] = Option(key, value, $"runs[{index}].{key.Value}");
+                        if (key.Value == AdditionSchema.BaseOption) baseName = Text(value);
+                    }
                 }
-                name ??= options.TryGetValue(AdditionTask.BaseOption, out var b) ? JsonSerializer.Deserialize<string>(b)! : $"run-{index}";
+                name ??= baseName ?? $"run-{index}";
                 yield return new Configuration(name, options, runSeeds, item);
             }
         }
@@ -129,7 +131,7 @@ public static partial class SweepFile
         IEnumerable<Configuration> Grid(YamlNode node, long[] seeds)
         {
             var map = Mapping(node, "grid");
-            var axes = new List<(string Key, List<(string Json, string Text)> Values)>();
+            var axes = new List<(string Key, List<(OptionValue Value, string Text)> Values)>();
             foreach (var (key, value) in Entries(map))
             {
                 if (value is not YamlSequenceNode values || values.Children.Count == 0)
@@ -137,12 +139,12 @@ public static partial class SweepFile
                 axes.Add((key.Value!, values.Select(v => (Option(key, v, $"grid.{key.Value}"), Text(v))).ToList()));
             }
             if (axes.Count == 0) throw Error(node, "'grid' needs at least one option with a list of values");
-            IEnumerable<List<(string Key, string Json, string Text)>> combos = [[]];
+            IEnumerable<List<(string Key, OptionValue Value, string Text)>> combos = [[]];
             foreach (var axis in axes)
-                combos = combos.SelectMany(c => axis.Values.Select(v => new List<(string, string, string)>(c) { (axis.Key, v.Json, v.Text) }));
+                combos = combos.SelectMany(c => axis.Values.Select(v => new List<(string, OptionValue, string)>(c) { (axis.Key, v.Value, v.Text) }));
             foreach (var combo in combos)
                 yield return new Configuration(string.Join(',', combo.Select(c => $"{c.Key}={c.Text}")),
-                    combo.ToDictionary(c => c.Key, c => c.Json), seeds, node);
+                    combo.ToDictionary(c => c.Key, c => c.Value), seeds, node);
         }
 
         IEnumerable<Configuration> Random(YamlNode node, long[] seeds)
@@ -156,22 +158,18 @@ public static partial class SweepFile
             foreach (var (key, value) in Entries(space))
             {
                 if (!_task.OptionNames.Contains(key.Value))
-                {
-                    string? hint = OptionSchema.Closest(key.Value!, _task.OptionNames);
-                    throw Error(key, $"random.space: '{key.Value}' is not an option of task '{_task.Name}'" + (hint is null ? "" : $" (did you mean '{hint}'?)"));
-                }
+                    throw Error(key, $"random.space: '{key.Value}' is not an option of task '{_task.Name}'" + Suggestions.DidYouMean(key.Value!, _task.OptionNames));
                 dimensions.Add((key, Distribution(key, value)));
             }
             for (int i = 0; i < samples; i++)
             {
-                var options = new Dictionary<string, string>();
+                var options = new Dictionary<string, OptionValue>();
                 for (int d = 0; d < dimensions.Count; d++)
                 {
                     var (key, draw) = dimensions[d];
                     string json = draw(new RunRandom(searchSeed, RandomStream.Search, i * 1000L + d));
-                    try { _task.ValidateOption(key.Value!, json); }
+                    try { options[key.Value!] = _task.Read(key.Value!, json); }
                     catch (ArgumentException e) { throw Error(key, $"random.space.{key.Value}: {e.Message}"); }
-                    options[key.Value!] = json;
                 }
                 yield return new Configuration($"random-{i + 1:D3}", options, seeds, node);
             }
@@ -189,7 +187,7 @@ public static partial class SweepFile
                 throw Error(argsNode, $"{where}.{kind}: expected a list");
             if (kind == "choice")
             {
-                var choices = args.Select(a => Option(key, a, where)).ToList();
+                var choices = args.Select(a => Option(key, a, where).Json).ToList();
                 return rng => choices[(int)rng.NextInt64(choices.Count)];
             }
             if (args.Children.Count != 2) throw Error(args, $"{where}.{kind}: expected [low, high]");
@@ -205,13 +203,12 @@ public static partial class SweepFile
             };
         }
 
-        /// <summary>An option's value as canonical JSON, checked by the task on its own.</summary>
-        string Option(YamlScalarNode key, YamlNode value, string where)
+        /// <summary>An option's value as canonical JSON, read by the task into its typed value.</summary>
+        OptionValue Option(YamlScalarNode key, YamlNode value, string where)
         {
             string json = ToJson(value).ToJsonString();
-            try { _task.ValidateOption(key.Value!, json); }
+            try { return _task.Read(key.Value!, json); }
             catch (ArgumentException e) { throw Error(key, $"{where}: {e.Message}"); }
-            return json;
         }
 
         JsonNode ToJson(YamlNode node) => node switch
@@ -278,19 +275,22 @@ public static partial class SweepFile
         {
             foreach (var (key, _) in Entries(map))
                 if (!allowed.Contains(key.Value))
-                {
-                    string? hint = OptionSchema.Closest(key.Value!, allowed);
-                    throw Error(key, $"'{key.Value}' is not a {where} key" + (hint is null ? $" (expected {string.Join(", ", allowed)})" : $" (did you mean '{hint}'?)"));
-                }
+                    throw Error(key, $"'{key.Value}' is not a {where} key" + Suggestions.DidYouMean(key.Value!, allowed, otherwise: $" (expected {string.Join(", ", allowed)})"));
         }
 
         SweepFileException Error(YamlNode node, string message) => new($"{source}:{node.Start.Line}:{node.Start.Column}: {message}");
     }
 
-    sealed record Configuration(string Name, Dictionary<string, string> Options, long[] Seeds, YamlNode Node);
+    sealed record Configuration(string Name, Dictionary<string, OptionValue> Options, long[] Seeds, YamlNode Node);
 
-    static string Hash(string task, int retries, int lease, ImmutableList<RunSpec> runs)
+    /// <summary>
+    /// The content hash: of the task, retries, lease and every run as the sweep file gave it (id,
+    /// task, name, seed, option text). Its form is the one release 0.1 hashed, so sweeps journaled
+    /// then keep their hash and resume.
+    /// </summary>
+    static string Hash(string task, int retries, int lease, ImmutableList<RunSpec> specs)
     {
+        var runs = specs.Select(r => new { r.RunId, r.Task, r.Name, r.Seed, r.Options });
         // The lease joins the hash only when set, so sweeps written before it existed keep their hash.
         var canonical = lease == SweepDefinition.DefaultLeaseSeconds
             ? JsonSerializer.SerializeToUtf8Bytes(new { task, retries, runs })

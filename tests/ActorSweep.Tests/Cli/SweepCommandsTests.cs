@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using ActorSweep.Seed.Cli;
+using ActorSweep.Cli;
 
 namespace ActorSweep.Tests.Cli;
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using ActorSweep.GpuNode.Training;
+using ActorSweep.Tasks.Addition;
 using ActorSweep.Seed.Cli;
+using ActorSweep.Cli;
 
 namespace ActorSweep.Tests.Cli;
 

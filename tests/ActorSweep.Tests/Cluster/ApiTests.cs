@@ -3,8 +3,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Web;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
+using ActorSweep.Cli;
 using ActorSweep.Seed.Persistence;
 using ActorSweep.Tests.Cli;
 using Microsoft.AspNetCore.Builder;
@@ -25,9 +28,10 @@ public sealed class ApiTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _host = SeedHost.Build(new SeedOptions(new ClusterSetup(), JournalDatabase.Sqlite(DatabasePath))
+        var database = JournalDatabase.Sqlite(DatabasePath);
+        _host = SeedHost.Build(new SeedOptions(new ClusterSetup(), database)
         {
-            ApiUrls = "http://127.0.0.1:0", ApiToken = Token, WorkerSlots = 1, LogFile = Path.Combine(_dir, "seed.log"),
+            ApiUrls = "http://127.0.0.1:0", ApiToken = Token, Worker = EmbeddedHost.Worker(1, null, database), LogFile = Path.Combine(_dir, "seed.log"),
         });
         await _host.StartAsync();
         _url = NodeWebHost.ListeningUrls(_host).Single();

@@ -1,6 +1,8 @@
 using ActorSweep.GpuNode.Training;
+using ActorSweep.Tasks.Addition;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
+using ActorSweep.Cli;
 using ActorSweep.Seed.Persistence;
 using ActorSweep.Seed.Sweeps;
 using ActorSweep.Tests.Infrastructure;
@@ -9,7 +11,7 @@ using ActorSweep.Tests.Sweeps;
 namespace ActorSweep.Tests.Cluster;
 
 /// <summary>
-/// The cluster as users run it: `actorsweep seed` and `actorsweep-worker` as separate OS processes
+/// The cluster as users run it: `actorsweep-seed` and `actorsweep-worker` as separate OS processes
 /// on loopback, journalling and checkpointing to a real PostgreSQL, killed with real signals.
 /// </summary>
 public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelper output)

@@ -1,4 +1,6 @@
 using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Web;
 using ActorSweep.Tests.Cli;
 
 namespace ActorSweep.Tests.Cluster;

@@ -47,9 +47,9 @@ public sealed class NodeProcess : IDisposable
 
     public static string Address(int port) => $"akka.tcp://actorsweep@127.0.0.1:{port}";
 
-    /// <summary>`actorsweep seed` on a fixed remoting port and API port, journalling to PostgreSQL.</summary>
+    /// <summary>`actorsweep-seed seed` (the seed host without TorchSharp, as the seed image runs it) on a fixed remoting port and API port, journalling to PostgreSQL.</summary>
     public static NodeProcess Seed(string name, int port, int apiPort, IEnumerable<int> seedPorts, string postgres, params string[] extra) =>
-        new(name, "actorsweep.dll",
+        new(name, "actorsweep-seed.dll",
         [
             "seed", "--port", port.ToString(), "--seed-nodes", string.Join(",", seedPorts.Select(Address)),
             "--postgres", postgres, "--api-urls", $"http://127.0.0.1:{apiPort}", .. extra,

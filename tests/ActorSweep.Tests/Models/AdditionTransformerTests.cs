@@ -1,4 +1,5 @@
 using ActorSweep.GpuNode.Models;
+using ActorSweep.Tasks.Addition;
 using TorchSharp;
 using static TorchSharp.torch;
 

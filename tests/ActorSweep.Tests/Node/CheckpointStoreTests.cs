@@ -1,5 +1,6 @@
-using ActorSweep.GpuNode.Checkpoints;
+using ActorSweep.Hosting.Storage;
 using ActorSweep.Seed.Hosting;
+using ActorSweep.Cli;
 using ActorSweep.Tests.Infrastructure;
 
 namespace ActorSweep.Tests.Node;

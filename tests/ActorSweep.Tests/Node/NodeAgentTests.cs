@@ -1,10 +1,13 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.TestKit.Xunit;
-using ActorSweep.GpuNode.Checkpoints;
+using ActorSweep.Hosting.Storage;
 using ActorSweep.GpuNode.Node;
+using ActorSweep.Hosting.Clustering;
 using ActorSweep.Messages.Runs;
 using ActorSweep.Messages.Work;
+
+using ActorSweep.Tasks.Noop;
 
 namespace ActorSweep.Tests.Node;
 
@@ -32,9 +35,7 @@ public sealed class NodeAgentTests : TestKit, IDisposable
     };
 
     static RunAssignment Noop(string id, long steps = 3, int checkpointEvery = 1, int attempt = 1, double stepSeconds = 0) =>
-        new("s", new RunSpec(id, "noop", id, 1, ImmutableSortedDictionary<string, string>.Empty
-            .Add("steps", steps.ToString()).Add("checkpoint_every", checkpointEvery.ToString())
-            .Add("step_seconds", stepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))), attempt, null);
+        new("s", new RunSpec(id, new NoopDefinition(id, 1, steps, stepSeconds, checkpointEvery), ImmutableSortedDictionary<string, string>.Empty), attempt, null);
 
     /// <summary>Returns once the agent has handled every message sent to it before.</summary>
     void Barrier(IActorRef agent) => agent.Ask<NodeAgent.NodeStats>(new NodeAgent.GetStats(), TimeSpan.FromSeconds(5)).Wait();

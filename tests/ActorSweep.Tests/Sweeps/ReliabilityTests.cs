@@ -1,18 +1,24 @@
 using System.Text.Json;
-using ActorSweep.GpuNode.Checkpoints;
+using ActorSweep.Hosting.Storage;
 using ActorSweep.GpuNode.Node;
+using ActorSweep.Hosting.Clustering;
 using ActorSweep.GpuNode.Training;
-using ActorSweep.GpuNode.Tasks;
+using ActorSweep.Tasks.Addition;
+using ActorSweep.GpuNode.Runs;
+using ActorSweep.Tasks;
 using ActorSweep.Messages.Results;
 using ActorSweep.Messages.Runs;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
 using ActorSweep.Seed.Hosting;
+using ActorSweep.Cli;
 using ActorSweep.Seed.Persistence;
 using ActorSweep.Tests.Infrastructure;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+
+using ActorSweep.GpuNode.Hosting;
 
 namespace ActorSweep.Tests.Sweeps;
 
@@ -46,7 +52,7 @@ public sealed class ReliabilityTests(PostgresServer postgres)
     /// <summary>The report and the final parameters of a run trained straight through.</summary>
     internal static (RunReport Report, float[] Parameters) UninterruptedWithWeights(RunSpec run)
     {
-        using var session = RunTasks.Start(run, null);
+        using var session = RunSessions.Start(run.Definition, null);
         while (!session.Finished) session.TrainStep();
         var report = session.Finish();
         return (report, TrainingCheckpoint.FromBytes(session.Checkpoint()).Parameters);
@@ -178,7 +184,7 @@ public sealed class ReliabilityTests(PostgresServer postgres)
         Assert.IsType<SweepAccepted>(await client.SubmitAsync(definition));
         var notifications = client.Watch("drain");
         await SweepHarness.WaitForAsync<RunProgress>(notifications, TimeSpan.FromSeconds(30), p => p.Step > 5);
-        var drained = await SweepClient.DrainAsync(host, TimeSpan.FromSeconds(30));
+        var drained = await NodeAgentHosting.DrainAsync(host.Services.GetRequiredService<Akka.Hosting.ActorRegistry>(), TimeSpan.FromSeconds(30));
         Assert.Equal(2, drained.Released);
 
         var state = (await client.StateAsync("drain"))!;

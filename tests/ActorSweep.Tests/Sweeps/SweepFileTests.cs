@@ -1,7 +1,10 @@
 using System.Text.Json;
 using ActorSweep.GpuNode.Models;
-using ActorSweep.GpuNode.Tasks;
+using ActorSweep.Tasks.Addition;
+using ActorSweep.GpuNode.Runs;
+using ActorSweep.Tasks;
 using ActorSweep.Seed.Sweeps;
+using ActorSweep.Messages.Runs;
 
 namespace ActorSweep.Tests.Sweeps;
 
@@ -36,9 +39,10 @@ public sealed class SweepFileTests
         Assert.Equal("mixed", sweep.SweepId);
         Assert.Equal(2 + 1 + 4 * 2 + 3 * 2, sweep.Runs.Count);
         Assert.Equal(["pico-7d-ff14-lr02@s1", "pico-7d-ff14-lr02@s2", "wide@s7", "d_model=8,lr=0.01@s1"], sweep.Runs.Take(4).Select(r => r.RunId));
-        Assert.All(sweep.Runs, r => Assert.Equal(("300", "64", "50"), (r.Option("steps"), r.Option("batch_size"), r.Option("checkpoint_every"))));
+        Assert.All(sweep.Runs, r => Assert.Equal((300, 64, 50), (Addition(r).Run.Recipe.Steps, Addition(r).Run.Recipe.BatchSize, r.Definition.CheckpointEvery)));
         var random = sweep.Runs.Where(r => r.Name.StartsWith("random-")).ToList();
-        Assert.All(random, r => Assert.InRange(double.Parse(r.Option("lr")!), 0.001, 0.03));
+        Assert.All(random, r => Assert.InRange(Addition(r).Run.Recipe.PeakLearningRate, 0.001, 0.03));
+        Assert.All(random, r => Assert.Equal(Addition(r).Run.Recipe.PeakLearningRate, double.Parse(r.Options["lr"], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(random, Parse(SweepText()).Runs.Where(r => r.Name.StartsWith("random-")).ToList(), new SpecComparer());
         Assert.Equal(16, sweep.Hash.Length);
 
@@ -75,7 +79,7 @@ public sealed class SweepFileTests
             runs:
               - { base: pico-7d-ff14-lr02, batch_size: 16 }
             """);
-        var definition = AdditionTask.Definition(sweep.Runs.Single());
+        var definition = Addition(sweep.Runs.Single()).Run;
         Assert.Equal(777, definition.Model.ParameterCount);          // from the base
         Assert.Equal(0.005, definition.Recipe.PeakLearningRate);      // defaults over the base's 0.02
         Assert.Equal(16, definition.Recipe.BatchSize);                // the run's own option wins
@@ -131,7 +135,7 @@ public sealed class SweepFileTests
         Assert.Equal(SeedConfigurations.All.Count, seed.Runs.Count);
         foreach (var (run, config) in seed.Runs.Zip(SeedConfigurations.All))
         {
-            var definition = AdditionTask.Definition(run);
+            var definition = Addition(run).Run;
             Assert.Equal(config.Name, run.Name);
             Assert.Equal(config.Model, definition.Model);
             Assert.Equal(config.LearningRate, definition.Recipe.PeakLearningRate);
@@ -146,4 +150,6 @@ public sealed class SweepFileTests
         var e = Assert.Throws<SweepFileException>(() => SweepFile.Load("/nonexistent/sweep.yaml"));
         Assert.Equal("/nonexistent/sweep.yaml: no such sweep file", e.Message);
     }
+
+    static AdditionDefinition Addition(RunSpec run) => Assert.IsType<AdditionDefinition>(run.Definition);
 }

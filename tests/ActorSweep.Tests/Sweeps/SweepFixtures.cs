@@ -4,6 +4,8 @@ using ActorSweep.Messages.Runs;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
 
+using ActorSweep.Tasks.Noop;
+
 namespace ActorSweep.Tests.Sweeps;
 
 /// <summary>Small, fixed sweeps and reports for the pure state and decision tests.</summary>
@@ -11,7 +13,7 @@ static class SweepFixtures
 {
     public static readonly DateTimeOffset T0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    public static RunSpec Run(string id) => new(id, "noop", id, 1, ImmutableSortedDictionary<string, string>.Empty.Add("steps", "10"));
+    public static RunSpec Run(string id) => new(id, new NoopDefinition(id, 1, 10, 0, 10), ImmutableSortedDictionary<string, string>.Empty.Add("steps", "10"));
 
     public static SweepDefinition Definition(int retries = 1, params string[] runs) =>
         new("s", "noop", retries, (runs.Length == 0 ? ["a", "b", "c"] : runs).Select(Run).ToImmutableList(), "test.yaml", "hash1");

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
+using ActorSweep.Cli;
 using ActorSweep.Seed.Sweeps;
 using ActorSweep.Tests.Infrastructure;
 using Microsoft.Extensions.Hosting;

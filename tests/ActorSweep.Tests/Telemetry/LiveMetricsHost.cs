@@ -1,5 +1,8 @@
 using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Hosting.Clustering;
+using ActorSweep.Hosting.Web;
 using ActorSweep.Seed.Hosting;
+using ActorSweep.Cli;
 using ActorSweep.Seed.Api;
 using Microsoft.AspNetCore.Builder;
 
@@ -40,11 +43,12 @@ public sealed class LiveMetricsHost : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _host = SeedHost.Build(new SeedOptions(new ClusterSetup(), JournalDatabase.Sqlite(Path.Combine(_dir, "actorsweep.db")))
+        var database = JournalDatabase.Sqlite(Path.Combine(_dir, "actorsweep.db"));
+        _host = SeedHost.Build(new SeedOptions(new ClusterSetup(), database)
         {
-            ApiUrls = "http://127.0.0.1:0", WorkerSlots = 2, LogFile = Path.Combine(_dir, "seed.log"),
+            ApiUrls = "http://127.0.0.1:0", LogFile = Path.Combine(_dir, "seed.log"),
             // The short run's first attempt fails once, so the failure and requeue series exist too.
-            AdjustNode = n => n with { InjectFault = (a, step) => a.Run.Name == "short" && a.Attempt == 1 && step == 30 },
+            Worker = EmbeddedHost.Worker(2, null, database, n => n with { InjectFault = (a, step) => a.Run.Name == "short" && a.Attempt == 1 && step == 30 }),
         });
         await _host.StartAsync();
         Url = NodeWebHost.ListeningUrls(_host).Single();

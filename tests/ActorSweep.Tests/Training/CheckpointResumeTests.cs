@@ -1,4 +1,6 @@
 using ActorSweep.GpuNode.Addition;
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
 using ActorSweep.GpuNode.Models;
 using ActorSweep.GpuNode.Training;
 
@@ -11,7 +13,7 @@ public sealed class CheckpointResumeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    internal static RunDefinition SmallRun(string name = "resume-test") => new(name,
+    internal static AdditionRun SmallRun(string name = "resume-test") => new(name,
         new ModelOptions { DModel = 8, DFf = 16, FfnBias = false, TiedEmbeddings = true },
         new TrainingRecipe
         {

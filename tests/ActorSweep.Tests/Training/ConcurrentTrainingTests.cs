@@ -1,4 +1,5 @@
 using ActorSweep.GpuNode.Training;
+using ActorSweep.Tasks.Addition;
 
 namespace ActorSweep.Tests.Training;
 
@@ -43,7 +44,7 @@ public sealed class ConcurrentTrainingTests
         for (int i = 0; i < runs.Length; i++) Assert.Equal(alone[i], results[i]);
     }
 
-    static float[] Train(RunDefinition run, int steps)
+    static float[] Train(AdditionRun run, int steps)
     {
         using var trainer = new Trainer(run with { Recipe = run.Recipe with { Steps = steps } });
         while (!trainer.Finished) trainer.TrainStep();

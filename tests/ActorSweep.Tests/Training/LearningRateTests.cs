@@ -1,4 +1,5 @@
 using ActorSweep.GpuNode.Training;
+using ActorSweep.Tasks.Addition;
 
 namespace ActorSweep.Tests.Training;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using ActorSweep.GpuNode.Addition;
+using ActorSweep.Tasks;
+using ActorSweep.Tasks.Addition;
 using ActorSweep.GpuNode.Models;
 using ActorSweep.GpuNode.Training;
 
@@ -11,7 +13,7 @@ public sealed class LearningTests(ITestOutputHelper output)
     [Fact]
     public void Three_digit_addition_reaches_high_exact_match()
     {
-        var run = new RunDefinition("learns-3-digit",
+        var run = new AdditionRun("learns-3-digit",
             new ModelOptions { DModel = 16, DFf = 64, Heads = 1 },
             new TrainingRecipe
             {

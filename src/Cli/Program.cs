@@ -1,0 +1,3 @@
+using ActorSweep.Cli;
+
+return await ActorSweepCli.RunAsync(args);

@@ -1,0 +1,42 @@
+using ActorSweep.GpuNode.Training;
+using ActorSweep.Tasks.Addition;
+using ActorSweep.Messages.Results;
+
+namespace ActorSweep.GpuNode.Runs;
+
+/// <summary>The addition task's session: a <see cref="Training.Trainer"/> stepped by the run loop.</summary>
+public sealed class AdditionSession : IRunSession
+{
+    AdditionSession(Trainer trainer) => Trainer = trainer;
+
+    public static AdditionSession Start(AdditionRun run, byte[]? checkpoint)
+    {
+        var trainer = checkpoint is null
+            ? new Trainer(run)
+            : Trainer.Resume(TrainingCheckpoint.FromBytes(checkpoint, $"checkpoint of run '{run.Name}'"), expected: run);
+        return new AdditionSession(trainer);
+    }
+
+    /// <summary>The trainer itself, for callers that show its curves (the `train` command's metrics.csv).</summary>
+    public Trainer Trainer { get; }
+
+    public long Step => Trainer.Step;
+    public long TotalSteps => Trainer.Run.Recipe.Steps;
+    public double? LastLoss => Trainer.History.Losses.LastOrDefault()?.Loss;
+    public double? LastValidation => Trainer.History.Validations.LastOrDefault()?.ExactMatch;
+    public double ComputeSeconds => Trainer.ElapsedSeconds;
+
+    public bool TrainStep()
+    {
+        Trainer.TrainStep();
+        if (!Trainer.EvaluationDue) return false;
+        Trainer.Validate();
+        return true;
+    }
+
+    public byte[] Checkpoint() => Trainer.Checkpoint().ToBytes();
+
+    public RunReport Finish() => RunReports.Evaluate(Trainer, Trainer.ElapsedSeconds).Report;
+
+    public void Dispose() => Trainer.Dispose();
+}

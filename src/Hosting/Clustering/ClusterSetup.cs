@@ -1,0 +1,100 @@
+using Akka.Actor;
+using Akka;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+
+namespace ActorSweep.Hosting.Clustering;
+
+/// <summary>Registry key of the sweep supervisor singleton's proxy.</summary>
+public sealed class SweepSupervisorProxy;
+
+/// <summary>How a process joins the ActorSweep cluster.</summary>
+public sealed record ClusterSetup
+{
+    public const string SystemName = "actorsweep";
+    public const string SeedRole = "seed";
+    public const string WorkerRole = "worker";
+    public const string SupervisorName = "sweep-supervisor";
+
+    public string Hostname { get; init; } = "127.0.0.1";
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+    public string? PublicHostname { get; init; }
+    public IReadOnlyList<string> Roles { get; init; } = [SeedRole, WorkerRole];
+    /// <summary>akka.tcp://actorsweep@host:port addresses; empty: the process forms a cluster of its own.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+    /// <summary>
+    /// Heartbeats a node may miss before it is marked unreachable (the failure detector's
+    /// acceptable pause; heartbeats go every second). Akka's default is 3 s.
+    /// </summary>
+    public TimeSpan HeartbeatPause { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long the unreachable set must stay unchanged before the keep-majority split-brain
+    /// resolver downs the minority side. Akka's default is 20 s.
+    /// </summary>
+    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Parses a comma- or space-separated list of seed node addresses, naming any that is malformed.</summary>
+    public static IReadOnlyList<string> ParseSeedNodes(string? list)
+    {
+        if (string.IsNullOrWhiteSpace(list)) return [];
+        var nodes = list.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var node in nodes)
+            if (!Uri.TryCreate(node, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp" || uri.UserInfo != SystemName || uri.Port <= 0)
+                throw new ArgumentException($"seed node '{node}' is not an address like akka.tcp://{SystemName}@HOST:PORT");
+        return nodes;
+    }
+}
+
+public static class ClusterHosting
+{
+    /// <summary>How long shutdown waits for a node to checkpoint its runs and hand them back.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Shutdown leaves time to drain; shutdown messages stay off standard output. Failure
+    /// handling: a node that stops answering heartbeats for <see cref="ClusterSetup.HeartbeatPause"/>
+    /// is unreachable, and once that has been stable for <see cref="ClusterSetup.StableAfter"/> the
+    /// keep-majority resolver downs it (a minority side downs itself), so a killed worker's runs are
+    /// requeued within seconds instead of Akka's default ~25 s. A downed node shuts down.
+    /// </summary>
+    static string Settings(ClusterSetup setup) => $$"""
+        akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout = {{(int)DrainTimeout.TotalSeconds + 5}}s
+        # After the host removes its loggers, shutdown messages would go to standard output.
+        akka.stdout-loglevel = WARNING
+        akka.cluster {
+          downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+          split-brain-resolver {
+            active-strategy = keep-majority
+            stable-after = {{(int)setup.StableAfter.TotalMilliseconds}}ms
+            down-all-when-unstable = on
+          }
+          failure-detector {
+            heartbeat-interval = 1s
+            acceptable-heartbeat-pause = {{(int)setup.HeartbeatPause.TotalMilliseconds}}ms
+            threshold = 8.0
+          }
+          run-coordinated-shutdown-when-down = on
+        }
+        """;
+
+    /// <summary>Remoting and clustering (add <see cref="ActorSystemSetup.WithSerializationAndLogging"/> for the serializer and logs).</summary>
+    public static AkkaConfigurationBuilder WithActorSweepCluster(this AkkaConfigurationBuilder builder, ClusterSetup setup)
+    {
+        builder.AddHocon(Settings(setup), HoconAddMode.Prepend)
+            .WithRemoting(new RemoteOptions { HostName = setup.Hostname, Port = setup.Port, PublicHostName = setup.PublicHostname })
+            .WithClustering(new ClusterOptions { Roles = setup.Roles.ToArray(), SeedNodes = setup.SeedNodes.ToArray() });
+        if (setup.SeedNodes.Count == 0)
+            builder.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
+        return builder;
+    }
+
+    /// <summary>A proxy to the supervisor singleton, for processes that do not host it.</summary>
+    public static AkkaConfigurationBuilder WithSupervisorProxy(this AkkaConfigurationBuilder builder) =>
+        builder.WithSingletonProxy<SweepSupervisorProxy>(ClusterSetup.SupervisorName, new ClusterSingletonOptions { Role = ClusterSetup.SeedRole });
+
+    public static string SelfNodeId(ActorSystem system) => NodeIdentity.Of(Cluster.Get(system).SelfUniqueAddress);
+}

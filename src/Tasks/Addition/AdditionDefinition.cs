@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+
+namespace ActorSweep.Tasks.Addition;
+
+/// <summary>
+/// A run of the addition task as a sweep holds it: the trained model's definition, how often it
+/// checkpoints, and the built-in configuration it started from (for the seed's reported figure).
+/// </summary>
+public sealed record AdditionDefinition : RunDefinition
+{
+    public AdditionDefinition(AdditionRun run, int checkpointEvery, string? baseName = null)
+    {
+        Run = run;
+        CheckpointEvery = checkpointEvery;
+        BaseName = baseName;
+    }
+
+    public AdditionRun Run { get; init; }
+    [JsonPropertyName("checkpoint_every")] public override int CheckpointEvery { get; }
+    [JsonPropertyName("base")] public string? BaseName { get; init; }
+
+    [JsonIgnore] public override string Task => AdditionSchema.TaskName;
+    [JsonIgnore] public override string Name => Run.Name;
+    [JsonIgnore] public override long Seed => Run.Seed;
+    [JsonIgnore] public override long Steps => Run.Recipe.Steps;
+    [JsonIgnore] public override long? ParameterCount => Run.Model.ParameterCount;
+    [JsonIgnore] public override string? Base => BaseName;
+}

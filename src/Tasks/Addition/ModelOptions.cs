@@ -1,0 +1,96 @@
+using System.Text.Json.Serialization;
+
+namespace ActorSweep.Tasks.Addition;
+
+[JsonConverter(typeof(JsonStringEnumConverter<PositionScheme>))]
+public enum PositionScheme
+{
+    [JsonStringEnumMemberName("learned")] Learned,
+    [JsonStringEnumMemberName("sinusoidal")] Sinusoidal,
+    [JsonStringEnumMemberName("rope")] Rope,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<NormKind>))]
+public enum NormKind
+{
+    [JsonStringEnumMemberName("layernorm")] LayerNorm,
+    [JsonStringEnumMemberName("rmsnorm")] RmsNorm,
+}
+
+/// <summary>
+/// Every architecture option of the seed's model family (docs/WORKLOAD.md, "Model").
+/// Defaults are the seed's <c>Config</c> defaults.
+/// </summary>
+public sealed record ModelOptions
+{
+    [JsonPropertyName("n_layers")] public int Layers { get; init; } = 1;
+    public int DModel { get; init; } = 7;
+    [JsonPropertyName("n_heads")] public int Heads { get; init; } = 1;
+    public int DFf { get; init; } = 28;
+    /// <summary>Bias on both FFN linears.</summary>
+    public bool FfnBias { get; init; } = true;
+    /// <summary>Output head shares the token embedding.</summary>
+    public bool TiedEmbeddings { get; init; } = false;
+    public PositionScheme Positions { get; init; } = PositionScheme.Learned;
+    public NormKind Norm { get; init; } = NormKind.LayerNorm;
+    /// <summary>'+', '=', PAD and EOS tokens (vocabulary 14, context 35) or digits only (10, 31).</summary>
+    public bool Delimiters { get; init; } = true;
+    /// <summary>One shared q = k projection plus v (2d² instead of 3d²).</summary>
+    public bool TiedQk { get; init; } = false;
+    /// <summary>Rotary base (10000 in the seed).</summary>
+    public double RopeBase { get; init; } = 10000;
+    /// <summary>Epsilon of LayerNorm and RMSNorm (Flax's 1e-6, not PyTorch's 1e-5).</summary>
+    public double NormEpsilon { get; init; } = 1e-6;
+
+    [JsonIgnore] public AdditionFormat Format => AdditionFormat.For(Delimiters);
+    [JsonIgnore] public int VocabSize => Format.VocabSize;
+    [JsonIgnore] public int Context => Format.Context;
+    [JsonIgnore] public int HeadDim => DModel / Heads;
+
+    /// <summary>The seed's formula: V·d + T·d (learned positions) + L·(2·norm + 4d² (3d² tied q/k)
+    /// + 2·d·d_ff (+ d_ff + d with FFN bias)) + norm + V·d (untied head), norm = 2d or d.</summary>
+    [JsonIgnore]
+    public long ParameterCount
+    {
+        get
+        {
+            long d = DModel, v = VocabSize, t = Context, ff = DFf;
+            long norm = Norm == NormKind.LayerNorm ? 2 * d : d;
+            long attention = (TiedQk ? 3 : 4) * d * d;
+            long ffn = 2 * d * ff + (FfnBias ? ff + d : 0);
+            return v * d
+                   + (Positions == PositionScheme.Learned ? t * d : 0)
+                   + Layers * (2 * norm + attention + ffn)
+                   + norm
+                   + (TiedEmbeddings ? 0 : v * d);
+        }
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (Layers < 1) throw Invalid("n_layers", Layers, "must be at least 1");
+        if (DModel < 1) throw Invalid("d_model", DModel, "must be at least 1");
+        if (Heads < 1) throw Invalid("n_heads", Heads, "must be at least 1");
+        if (DModel % Heads != 0) throw Invalid("n_heads", Heads, $"must divide d_model ({DModel})");
+        if (DFf < 1) throw Invalid("d_ff", DFf, "must be at least 1");
+        if (RopeBase <= 1) throw Invalid("rope_base", RopeBase, "must be greater than 1");
+        if (NormEpsilon <= 0) throw Invalid("norm_epsilon", NormEpsilon, "must be positive");
+    }
+
+    static ArgumentException Invalid(string option, object value, string rule) =>
+        new($"model option '{option}' = {value}: {rule}");
+
+    /// <summary>A short shape description, e.g. "1L 1H d7 ff14 tied no-ffn-bias".</summary>
+    public string Shape()
+    {
+        var parts = new List<string> { $"{Layers}L", $"{Heads}H", $"d{DModel}", $"ff{DFf}" };
+        if (!FfnBias) parts.Add("no-ffn-bias");
+        if (TiedEmbeddings) parts.Add("tied-emb");
+        if (Positions != PositionScheme.Learned) parts.Add(Positions.ToString().ToLowerInvariant());
+        if (Norm == NormKind.RmsNorm) parts.Add("rmsnorm");
+        if (!Delimiters) parts.Add("no-delim");
+        if (TiedQk) parts.Add("tied-qk");
+        return string.Join(' ', parts);
+    }
+}

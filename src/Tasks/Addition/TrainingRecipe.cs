@@ -1,0 +1,90 @@
+using System.Text.Json.Serialization;
+
+namespace ActorSweep.Tasks.Addition;
+
+/// <summary>
+/// The seed's training recipe (docs/WORKLOAD.md, "Training"): AdamW (0.9, 0.999, 1e-8, weight
+/// decay 0.01 on every parameter), global-norm clipping at 1.0, batch 512, linear warmup from 0
+/// then cosine decay to 0.1 × peak, 27,000 steps over a three-phase curriculum.
+/// </summary>
+public sealed record TrainingRecipe
+{
+    /// <summary>The seed's validation and test set sizes.</summary>
+    public const int DefaultValidationSize = 5000, DefaultTestSize = 10000;
+
+    /// <summary>Peak learning rate, after warmup.</summary>
+    [JsonPropertyName("lr")] public double PeakLearningRate { get; init; } = 1e-3;
+    public double WarmupRatio { get; init; } = 0.05;
+    /// <summary>The cosine ends at this fraction of the peak.</summary>
+    [JsonPropertyName("final_lr_ratio")] public double FinalLearningRateRatio { get; init; } = 0.1;
+    public double WeightDecay { get; init; } = 0.01;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+    public double Epsilon { get; init; } = 1e-8;
+    public double ClipNorm { get; init; } = 1.0;
+    public int BatchSize { get; init; } = 512;
+    public int Steps { get; init; } = 27000;
+    /// <summary>The curriculum; its phase lengths are scaled to <see cref="Steps"/>.</summary>
+    public IReadOnlyList<CurriculumPhase> Curriculum { get; init; } = Addition.Curriculum.Seed.Phases;
+    /// <summary>Operand digits of the validation and test sets (10 in the seed).</summary>
+    public int EvalDigits { get; init; } = AdditionFormat.OperandDigits;
+    /// <summary>Validation pairs drawn (the seed's 5,000).</summary>
+    public int ValidationSize { get; init; } = DefaultValidationSize;
+    /// <summary>Held-out test pairs scored at the end (the seed's 10,000).</summary>
+    public int TestSize { get; init; } = DefaultTestSize;
+    public int EvalEvery { get; init; } = 1000;
+    /// <summary>Validation pairs scored at each evaluation (the first 1,000 of 5,000).</summary>
+    public int EvalSize { get; init; } = 1000;
+    public int LogEvery { get; init; } = 100;
+
+    /// <summary>Warmup steps as the seed computes them: int(steps × ratio), 1,350 of 27,000.</summary>
+    [JsonIgnore] public int WarmupSteps => (int)(Steps * WarmupRatio);
+
+    public Curriculum ScaledCurriculum() => new Curriculum(Curriculum).ScaledTo(Steps);
+
+    /// <summary>
+    /// Learning rate of the update made at 0-based <paramref name="step"/>, as optax's
+    /// warmup_cosine_decay_schedule gives it (the first update uses step 0, so lr 0).
+    /// </summary>
+    public double LearningRate(long step)
+    {
+        int warmup = WarmupSteps;
+        if (step < warmup) return PeakLearningRate * step / warmup;
+        double decaySteps = Steps - warmup;
+        double t = decaySteps <= 0 ? 1 : Math.Min(step - warmup, decaySteps) / decaySteps;
+        double cosine = 0.5 * (1 + Math.Cos(Math.PI * t));
+        double alpha = FinalLearningRateRatio;
+        return PeakLearningRate * ((1 - alpha) * cosine + alpha);
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (PeakLearningRate is <= 0 or > 10) throw Invalid("lr", PeakLearningRate, "must lie in (0, 10]");
+        if (WarmupRatio is < 0 or >= 1) throw Invalid("warmup_ratio", WarmupRatio, "must lie in [0, 1)");
+        if (FinalLearningRateRatio is < 0 or > 1) throw Invalid("final_lr_ratio", FinalLearningRateRatio, "must lie in [0, 1]");
+        if (WeightDecay < 0) throw Invalid("weight_decay", WeightDecay, "must not be negative");
+        if (Beta1 is < 0 or >= 1) throw Invalid("beta1", Beta1, "must lie in [0, 1)");
+        if (Beta2 is < 0 or >= 1) throw Invalid("beta2", Beta2, "must lie in [0, 1)");
+        if (Epsilon <= 0) throw Invalid("epsilon", Epsilon, "must be positive");
+        if (ClipNorm <= 0) throw Invalid("clip_norm", ClipNorm, "must be positive");
+        if (BatchSize < 1) throw Invalid("batch_size", BatchSize, "must be at least 1");
+        if (Steps < 1) throw Invalid("steps", Steps, "must be at least 1");
+        if (EvalEvery < 1) throw Invalid("eval_every", EvalEvery, "must be at least 1");
+        if (ValidationSize is < 1 or > 1_000_000) throw Invalid("validation_size", ValidationSize, "must lie in [1, 1000000]");
+        if (TestSize is < 1 or > 1_000_000) throw Invalid("test_size", TestSize, "must lie in [1, 1000000]");
+        if (EvalSize < 1 || EvalSize > ValidationSize)
+            throw Invalid("eval_size", EvalSize, $"must lie in [1, validation_size = {ValidationSize}]");
+        if (LogEvery < 1) throw Invalid("log_every", LogEvery, "must be at least 1");
+        if (EvalDigits is < 1 or > AdditionFormat.OperandDigits)
+            throw Invalid("eval_digits", EvalDigits, $"must lie in [1, {AdditionFormat.OperandDigits}]");
+        double pairs = Math.Pow(10, 2 * EvalDigits);
+        if (ValidationSize + TestSize > pairs / 2)
+            throw Invalid("test_size", TestSize, $"with validation_size {ValidationSize} it needs more than half of the {pairs:N0} pairs of {EvalDigits}-digit operands");
+        try { ScaledCurriculum(); }
+        catch (ArgumentException e) { throw new ArgumentException($"training option 'curriculum': {e.Message}"); }
+    }
+
+    static ArgumentException Invalid(string option, object value, string rule) =>
+        new($"training option '{option}' = {value}: {rule}");
+}
