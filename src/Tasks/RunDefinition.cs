@@ -1,29 +1,28 @@
 using System.Text.Json.Serialization;
-using ActorSweep.Tasks.Addition;
-using ActorSweep.Tasks.Noop;
 
 namespace ActorSweep.Tasks;
 
 /// <summary>
 /// What one run trains, typed and validated. It is built once, when the sweep file is read
 /// (<see cref="ITaskSchema.Define"/>), and from then on journaled, sent to the worker and used by
-/// the trainer and the reports as it is: nothing downstream reads option text again.
+/// the trainer and the reports as it is: nothing downstream reads option text again. Stored as
+/// JSON in the form of <see cref="TaskJson"/>, which names the task in a "task" field.
 /// </summary>
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "task")]
-[JsonDerivedType(typeof(AdditionDefinition), AdditionSchema.TaskName)]
-[JsonDerivedType(typeof(NoopDefinition), NoopSchema.TaskName)]
 public abstract record RunDefinition
 {
+    protected RunDefinition(int checkpointEvery) => CheckpointEvery = checkpointEvery;
+
+    /// <summary>Steps between checkpoints.</summary>
+    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; }
+
     /// <summary>The task kind ("addition", "noop"), the name sweep files use.</summary>
     [JsonIgnore] public abstract string Task { get; }
     /// <summary>The configuration's name (a grid point, a random sample, an explicit run).</summary>
-    [JsonIgnore] public abstract string Name { get; }
+    [JsonIgnore] public abstract string RunName { get; }
     /// <summary>The run's seed: everything random in it derives from this.</summary>
-    [JsonIgnore] public abstract long Seed { get; }
+    [JsonIgnore] public abstract long RunSeed { get; }
     /// <summary>Training steps of the whole run.</summary>
-    [JsonIgnore] public abstract long Steps { get; }
-    /// <summary>Steps between checkpoints.</summary>
-    [JsonIgnore] public abstract int CheckpointEvery { get; }
+    [JsonIgnore] public abstract long TotalSteps { get; }
     /// <summary>Parameters of the trained model, where the task has a model.</summary>
     [JsonIgnore] public virtual long? ParameterCount => null;
     /// <summary>The built-in configuration the run starts from, if any.</summary>

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using ActorSweep.Tasks.Addition;
+using ActorSweep.Tasks.Noop;
 
 namespace ActorSweep.Tasks;
 
@@ -17,7 +20,28 @@ public static class TaskJson
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         // The "task" discriminator need not come first (hand-written or reordered JSON).
         AllowOutOfOrderMetadataProperties = true,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { TaskKinds } },
     };
+
+    /// <summary>
+    /// Each kind of definition under its task's name. Declared here rather than as attributes on
+    /// <see cref="RunDefinition"/>, so serializers that embed this form (through
+    /// <see cref="DefinitionConverter"/>) see no polymorphism of their own.
+    /// </summary>
+    static void TaskKinds(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(RunDefinition)) return;
+        info.PolymorphismOptions = new JsonPolymorphismOptions
+        {
+            TypeDiscriminatorPropertyName = "task",
+            UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization,
+            DerivedTypes =
+            {
+                new JsonDerivedType(typeof(AdditionDefinition), AdditionSchema.TaskName),
+                new JsonDerivedType(typeof(NoopDefinition), NoopSchema.TaskName),
+            },
+        };
+    }
 
     /// <summary>
     /// Lets another serializer (the message serializer, the API) write and read definitions in

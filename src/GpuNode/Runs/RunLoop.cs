@@ -50,7 +50,7 @@ public sealed class RunLoop : IDisposable
 
     public StepOutcome Advance()
     {
-        if (Finished) throw new InvalidOperationException($"run '{Definition.Name}' already trained its {Session.TotalSteps} steps");
+        if (Finished) throw new InvalidOperationException($"run '{Definition.RunName}' already trained its {Session.TotalSteps} steps");
         long started = Stopwatch.GetTimestamp();
         bool validated = Session.TrainStep();
         double stepSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -74,7 +74,7 @@ public sealed class RunLoop : IDisposable
     /// <summary>The final evaluation, and the checkpoint of the trained model; call once <see cref="Finished"/>.</summary>
     public (RunReport Report, CheckpointInfo Checkpoint) Finish()
     {
-        if (!Finished) throw new InvalidOperationException($"run '{Definition.Name}' is at step {Session.Step} of {Session.TotalSteps}");
+        if (!Finished) throw new InvalidOperationException($"run '{Definition.RunName}' is at step {Session.Step} of {Session.TotalSteps}");
         long started = Stopwatch.GetTimestamp();
         var report = Session.Finish();
         ComputeSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;

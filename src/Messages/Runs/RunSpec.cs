@@ -13,8 +13,8 @@ namespace ActorSweep.Messages.Runs;
 public sealed record RunSpec(string RunId, RunDefinition Definition, ImmutableSortedDictionary<string, string> Options)
 {
     [JsonIgnore] public string Task => Definition.Task;
-    [JsonIgnore] public string Name => Definition.Name;
-    [JsonIgnore] public long Seed => Definition.Seed;
+    [JsonIgnore] public string Name => Definition.RunName;
+    [JsonIgnore] public long Seed => Definition.RunSeed;
 }
 
 /// <summary>Summary metrics a run reports with a checkpoint.</summary>

@@ -8,21 +8,19 @@ namespace ActorSweep.Tasks.Addition;
 /// </summary>
 public sealed record AdditionDefinition : RunDefinition
 {
-    public AdditionDefinition(AdditionRun run, int checkpointEvery, string? baseName = null)
+    public AdditionDefinition(AdditionRun run, int checkpointEvery, string? baseName = null) : base(checkpointEvery)
     {
         Run = run;
-        CheckpointEvery = checkpointEvery;
         BaseName = baseName;
     }
 
-    public AdditionRun Run { get; init; }
-    [JsonPropertyName("checkpoint_every")] public override int CheckpointEvery { get; }
-    [JsonPropertyName("base")] public string? BaseName { get; init; }
+    public AdditionRun Run { get; }
+    [JsonPropertyName("base")] public string? BaseName { get; }
 
     [JsonIgnore] public override string Task => AdditionSchema.TaskName;
-    [JsonIgnore] public override string Name => Run.Name;
-    [JsonIgnore] public override long Seed => Run.Seed;
-    [JsonIgnore] public override long Steps => Run.Recipe.Steps;
+    [JsonIgnore] public override string RunName => Run.Name;
+    [JsonIgnore] public override long RunSeed => Run.Seed;
+    [JsonIgnore] public override long TotalSteps => Run.Recipe.Steps;
     [JsonIgnore] public override long? ParameterCount => Run.Model.ParameterCount;
     [JsonIgnore] public override string? Base => BaseName;
 }

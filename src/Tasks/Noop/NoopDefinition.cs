@@ -9,22 +9,21 @@ namespace ActorSweep.Tasks.Noop;
 /// </summary>
 public sealed record NoopDefinition : RunDefinition
 {
-    public NoopDefinition(string name, long seed, long steps, double stepSeconds, int checkpointEvery)
+    public NoopDefinition(string name, long seed, long steps, double stepSeconds, int checkpointEvery) : base(checkpointEvery)
     {
-        RunName = name;
-        RunSeed = seed;
+        Name = name;
+        Seed = seed;
         Steps = steps;
         StepSeconds = stepSeconds;
-        CheckpointEvery = checkpointEvery;
     }
 
-    [JsonPropertyName("name")] public string RunName { get; init; }
-    [JsonPropertyName("seed")] public long RunSeed { get; init; }
-    [JsonPropertyName("steps")] public override long Steps { get; }
-    public double StepSeconds { get; init; }
-    [JsonPropertyName("checkpoint_every")] public override int CheckpointEvery { get; }
+    public string Name { get; }
+    public long Seed { get; }
+    public long Steps { get; }
+    public double StepSeconds { get; }
 
     [JsonIgnore] public override string Task => NoopSchema.TaskName;
-    [JsonIgnore] public override string Name => RunName;
-    [JsonIgnore] public override long Seed => RunSeed;
+    [JsonIgnore] public override string RunName => Name;
+    [JsonIgnore] public override long RunSeed => Seed;
+    [JsonIgnore] public override long TotalSteps => Steps;
 }

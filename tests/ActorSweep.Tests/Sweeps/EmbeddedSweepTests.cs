@@ -25,7 +25,7 @@ public sealed class EmbeddedSweepTests(PostgresServer postgres)
         {
             Assert.Equal(RunStatus.Completed, r.Status);
             Assert.Equal(1, r.Attempt);
-            Assert.Equal(r.Spec.Definition.Steps, r.Report!.Steps);
+            Assert.Equal(r.Spec.Definition.TotalSteps, r.Report!.Steps);
             Assert.Contains(r.Report.Steps, new long[] { 5, 10 });
             Assert.NotNull(r.Checkpoint);
         });

@@ -64,7 +64,7 @@ public sealed class SweepFileTests
     sealed class SpecComparer : IEqualityComparer<ActorSweep.Messages.Runs.RunSpec>
     {
         public bool Equals(ActorSweep.Messages.Runs.RunSpec? a, ActorSweep.Messages.Runs.RunSpec? b) =>
-            JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+            JsonSerializer.Serialize(a, ActorSweep.Messages.Serialization.SweepMessageSerializer.Json) == JsonSerializer.Serialize(b, ActorSweep.Messages.Serialization.SweepMessageSerializer.Json);
         public int GetHashCode(ActorSweep.Messages.Runs.RunSpec s) => s.RunId.GetHashCode();
     }
 
