@@ -1,11 +1,12 @@
-# The seed host image: `actorsweep seed` (supervisor singleton, journal, HTTP API, /healthz, /metrics).
+# The seed host image: `actorsweep-seed seed` (supervisor singleton, journal, HTTP API, /healthz,
+# /metrics). It carries no TorchSharp or libtorch: src/Seed depends only on the TorchSharp-free
+# core (a test checks). Its publish output, measured on 2026-11-30: 703 MB before the split (libtorch
+# included), 219 MB after it, 42 MB with -r linux-x64 (native libraries of one platform only).
 # Build from the repository root:  docker build -f docker/seed.Dockerfile -t ghcr.io/actorsweep/seed:0.1.0 .
-# Ubuntu 24.04 (noble): its libstdc++ is GCC 14's, which TorchSharp 0.107's native library needs
-# (Debian 12 and Ubuntu 22.04 are too old; see README "TorchSharp on Debian 12").
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/Seed -c Release -o /app
+RUN dotnet publish src/Seed -c Release -r linux-x64 --self-contained false -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble
 WORKDIR /app
@@ -14,5 +15,5 @@ COPY --from=build /app .
 USER app
 ENV ACTORSWEEP_HOST=0.0.0.0 ACTORSWEEP_API_URLS=http://0.0.0.0:8080
 EXPOSE 4053 8080
-ENTRYPOINT ["dotnet", "actorsweep.dll"]
+ENTRYPOINT ["dotnet", "actorsweep-seed.dll"]
 CMD ["seed"]

@@ -28,6 +28,10 @@ public sealed class SweepIdTests
         // A sweep file with that name is read, or refused naming the rule.
         string yaml = $"name: '{id}'\ntask: noop\n";
         if (valid) Assert.Equal(id, SweepFile.Parse(yaml, "s.yaml").SweepId);
-        else Assert.Contains(SweepId.Rule, Assert.Throws<SweepFileException>(() => SweepFile.Parse(yaml, "s.yaml")).Message);
+        else
+        {
+            var e = Assert.Throws<SweepFileException>(() => SweepFile.Parse(yaml, "s.yaml"));
+            Assert.Contains(id.Length == 0 ? "name: expected a single value" : SweepId.Rule, e.Message);
+        }
     }
 }
