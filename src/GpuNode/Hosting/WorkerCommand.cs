@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Storage;
 using ActorSweep.Hosting.Web;
 
 namespace ActorSweep.GpuNode.Hosting;

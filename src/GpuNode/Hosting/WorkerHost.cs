@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using TorchSharp;
 
 using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Storage;
 using ActorSweep.Hosting.Web;
 
 namespace ActorSweep.GpuNode.Hosting;

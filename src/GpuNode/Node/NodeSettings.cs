@@ -2,7 +2,6 @@ using ActorSweep.Hosting.Storage;
 using ActorSweep.Messages.Work;
 
 using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Storage;
 using ActorSweep.Hosting.Web;
 
 namespace ActorSweep.GpuNode.Node;

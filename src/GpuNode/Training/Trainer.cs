@@ -22,9 +22,9 @@ public sealed class Trainer : IDisposable
 {
     readonly long[] _inputs, _targets;
 
+    /// <param name="run">A validated definition: the task's schema (sweeps), the `train` command or a checkpoint's header checked it where it was read.</param>
     public Trainer(AdditionRun run)
     {
-        run.Validate();
         Run = run;
         Format = run.Model.Format;
         Data = new AdditionData(Format, run.Recipe.ScaledCurriculum(), run.Seed, run.Recipe.EvalDigits,

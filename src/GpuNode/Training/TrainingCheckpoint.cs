@@ -94,6 +94,8 @@ public sealed record TrainingCheckpoint(
             throw new InvalidDataException($"{source} has checkpoint format {version}; this build reads format {FormatVersion}");
         var header = JsonSerializer.Deserialize<Header>(r.ReadBytes(r.ReadInt32()), TaskJson.Options)
                      ?? throw new InvalidDataException($"{source} has an empty header");
+        try { header.Run.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{source} holds an invalid run: {e.Message}"); }
         var parameters = ReadVector(r);
         var first = ReadVector(r);
         var second = ReadVector(r);
