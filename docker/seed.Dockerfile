@@ -4,9 +4,11 @@
 # included), 219 MB after it, 42 MB with -r linux-x64 (native libraries of one platform only).
 # Build from the repository root:  docker build -f docker/seed.Dockerfile -t ghcr.io/actorsweep/seed:0.1.0 .
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
+# The platform's native libraries only (SQLite, Skia): x64 or arm64, as the builder targets.
+ARG TARGETARCH=amd64
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/Seed -c Release -r linux-x64 --self-contained false -o /app
+RUN dotnet publish src/Seed -c Release -r linux-$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64) --self-contained false -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble
 WORKDIR /app

@@ -7,9 +7,6 @@ using ActorSweep.Hosting.Storage;
 using ActorSweep.Seed.Hosting;
 using Microsoft.Extensions.Hosting;
 
-using ActorSweep.Seed.Cli;
-using ActorSweep.Seed.Reports;
-
 namespace ActorSweep.Cli;
 
 /// <summary>Options of a one-process cluster: seed and worker roles, an embedded database.</summary>
@@ -36,7 +33,7 @@ public static class EmbeddedHost
     {
         var host = SeedHost.Build(new SeedOptions(new ClusterSetup(), options.Database)
         {
-            Worker = Worker(options.Slots, options.CheckpointDirectory, options.Database, options.AdjustNode),
+            Worker = options.Slots > 0 ? Worker(options.Slots, options.CheckpointDirectory, options.Database, options.AdjustNode) : null,
             LogFile = options.LogFile,
             LogLevel = options.LogFile is null ? Microsoft.Extensions.Logging.LogLevel.Warning : Microsoft.Extensions.Logging.LogLevel.Information,
             SnapshotEvery = options.SnapshotEvery,

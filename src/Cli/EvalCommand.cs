@@ -1,13 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using ActorSweep.GpuNode.Addition;
-using ActorSweep.Tasks.Addition;
 using ActorSweep.GpuNode.Training;
 using ActorSweep.Messages.Results;
 using ActorSweep.Seed.Reports;
 using ActorSweep.Seed.Cli;
 using Spectre.Console;
-using TorchSharp;
 
 namespace ActorSweep.Cli;
 

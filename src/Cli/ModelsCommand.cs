@@ -1,10 +1,7 @@
 using System.CommandLine;
-using ActorSweep.GpuNode.Models;
 using ActorSweep.Tasks.Addition;
 using Spectre.Console;
-
 using ActorSweep.Seed.Cli;
-using ActorSweep.Seed.Reports;
 
 namespace ActorSweep.Cli;
 

@@ -1,12 +1,8 @@
 using System.CommandLine;
-using ActorSweep.GpuNode.Addition;
 using ActorSweep.Tasks.Addition;
 using ActorSweep.GpuNode.Models;
 using ActorSweep.GpuNode.Training;
-using TorchSharp;
-
 using ActorSweep.Seed.Cli;
-using ActorSweep.Seed.Reports;
 
 namespace ActorSweep.Cli;
 

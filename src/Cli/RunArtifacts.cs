@@ -2,11 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ActorSweep.GpuNode.Training;
-using ActorSweep.Tasks.Addition;
 using ActorSweep.Hosting.Storage;
 using ActorSweep.Messages.Results;
-
-using ActorSweep.Seed.Cli;
 using ActorSweep.Seed.Reports;
 
 namespace ActorSweep.Cli;

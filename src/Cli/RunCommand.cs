@@ -1,5 +1,4 @@
 using ActorSweep.GpuNode.Hosting;
-using ActorSweep.Hosting.Clustering;
 using ActorSweep.Hosting.Web;
 using System.CommandLine;
 using Akka.Hosting;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ActorSweep.GpuNode.Models;
 using ActorSweep.GpuNode.Runs;
 using ActorSweep.Hosting.Storage;
 using ActorSweep.Tasks.Addition;
@@ -8,7 +7,6 @@ using ActorSweep.Messages.Results;
 using ActorSweep.Seed.Reports;
 using ActorSweep.Seed.Cli;
 using Spectre.Console;
-using TorchSharp;
 
 namespace ActorSweep.Cli;
 
@@ -136,6 +134,7 @@ public static class TrainCommand
             return ExitCodes.Interrupted;
         }
 
+        loop.SaveNow(); // the trained model is on disk before the long evaluation
         RunReport report = null!;
         console.Status().Start($"Evaluating on {trainer.Data.Test.Count:N0} held-out pairs...", _ => report = loop.Finish().Report);
         artifacts.WriteReport(report);

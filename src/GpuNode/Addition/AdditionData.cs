@@ -11,8 +11,8 @@ namespace ActorSweep.GpuNode.Addition;
 /// </summary>
 public sealed class AdditionData
 {
-    public const int DefaultValidationSize = 5000;
-    public const int DefaultTestSize = 10000;
+    public const int DefaultValidationSize = TrainingRecipe.DefaultValidationSize;
+    public const int DefaultTestSize = TrainingRecipe.DefaultTestSize;
 
     readonly HashSet<(long, long)> _heldOut;
 

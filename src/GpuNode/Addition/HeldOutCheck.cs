@@ -1,6 +1,3 @@
-using ActorSweep.Tasks;
-using ActorSweep.Tasks.Addition;
-
 namespace ActorSweep.GpuNode.Addition;
 
 /// <summary>

@@ -2,8 +2,6 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-
-using ActorSweep.Tasks;
 using ActorSweep.Tasks.Addition;
 
 namespace ActorSweep.GpuNode.Models;

@@ -2,9 +2,6 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-using ActorSweep.Tasks;
-using ActorSweep.Tasks.Addition;
-
 namespace ActorSweep.GpuNode.Models;
 
 /// <summary>

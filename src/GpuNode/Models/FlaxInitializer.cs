@@ -1,6 +1,4 @@
-using ActorSweep.GpuNode.Addition;
 using ActorSweep.Tasks;
-using ActorSweep.Tasks.Addition;
 using TorchSharp;
 
 namespace ActorSweep.GpuNode.Models;

@@ -4,10 +4,7 @@ using Akka.Actor.Internal;
 using Akka.Event;
 using ActorSweep.Messages.Work;
 using ActorSweep.Telemetry.Metrics;
-
 using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Storage;
-using ActorSweep.Hosting.Web;
 
 namespace ActorSweep.GpuNode.Node;
 

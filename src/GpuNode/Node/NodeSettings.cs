@@ -1,9 +1,6 @@
 using ActorSweep.Hosting.Storage;
 using ActorSweep.Messages.Work;
 
-using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Web;
-
 namespace ActorSweep.GpuNode.Node;
 
 /// <summary>How a node agent works: its id, slot count, device and checkpoint store, and its timings.</summary>

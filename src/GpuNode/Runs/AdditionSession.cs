@@ -7,7 +7,11 @@ namespace ActorSweep.GpuNode.Runs;
 /// <summary>The addition task's session: a <see cref="Training.Trainer"/> stepped by the run loop.</summary>
 public sealed class AdditionSession : IRunSession
 {
-    AdditionSession(Trainer trainer) => Trainer = trainer;
+    AdditionSession(Trainer trainer)
+    {
+        Trainer = trainer;
+        LastLoss = trainer.History.Losses.LastOrDefault()?.Loss;
+    }
 
     public static AdditionSession Start(AdditionRun run, byte[]? checkpoint)
     {
@@ -22,13 +26,14 @@ public sealed class AdditionSession : IRunSession
 
     public long Step => Trainer.Step;
     public long TotalSteps => Trainer.Run.Recipe.Steps;
-    public double? LastLoss => Trainer.History.Losses.LastOrDefault()?.Loss;
+    /// <summary>The loss of the last step trained (the history keeps only every log_every-th).</summary>
+    public double? LastLoss { get; private set; }
     public double? LastValidation => Trainer.History.Validations.LastOrDefault()?.ExactMatch;
     public double ComputeSeconds => Trainer.ElapsedSeconds;
 
     public bool TrainStep()
     {
-        Trainer.TrainStep();
+        LastLoss = Trainer.TrainStep().Loss;
         if (!Trainer.EvaluationDue) return false;
         Trainer.Validate();
         return true;

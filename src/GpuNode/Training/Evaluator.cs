@@ -1,9 +1,6 @@
-using ActorSweep.GpuNode.Addition;
-using ActorSweep.Tasks;
 using ActorSweep.Tasks.Addition;
 using ActorSweep.GpuNode.Models;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ActorSweep.GpuNode.Training;
 

@@ -1,8 +1,5 @@
 using ActorSweep.Messages.Results;
 
-using ActorSweep.Tasks;
-using ActorSweep.Tasks.Addition;
-
 namespace ActorSweep.GpuNode.Training;
 
 /// <summary>Scores a trained model the seed's way and builds its <see cref="RunReport"/>.</summary>

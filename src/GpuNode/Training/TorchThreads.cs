@@ -1,8 +1,5 @@
 using TorchSharp;
 
-using ActorSweep.Tasks;
-using ActorSweep.Tasks.Addition;
-
 namespace ActorSweep.GpuNode.Training;
 
 /// <summary>

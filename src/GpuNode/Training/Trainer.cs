@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using ActorSweep.GpuNode.Addition;
-using ActorSweep.Tasks;
 using ActorSweep.Tasks.Addition;
 using ActorSweep.GpuNode.Models;
 using TorchSharp;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace ActorSweep.GpuNode.Training;

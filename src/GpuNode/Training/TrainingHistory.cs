@@ -1,8 +1,5 @@
 using System.Collections.Immutable;
 
-using ActorSweep.Tasks;
-using ActorSweep.Tasks.Addition;
-
 namespace ActorSweep.GpuNode.Training;
 
 public sealed record LossPoint(long Step, float Loss, double LearningRate);

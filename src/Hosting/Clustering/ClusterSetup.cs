@@ -1,7 +1,5 @@
 using Akka.Actor;
-using Akka;
 using Akka.Cluster;
-using Akka.Event;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Remote.Hosting;

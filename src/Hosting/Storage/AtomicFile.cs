@@ -16,10 +16,11 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        // One temporary name per target: a write cut short by a crash is overwritten by the next one.
+        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.tmp");
         try
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
                 file.Write(contents);
                 file.Flush(flushToDisk: true);
@@ -28,7 +29,7 @@ public static class AtomicFile
         }
         catch
         {
-            File.Delete(temp);
+            try { File.Delete(temp); } catch (IOException) { } // keep the original error
             throw;
         }
         SyncDirectory(directory);

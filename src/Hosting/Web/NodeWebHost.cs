@@ -1,4 +1,3 @@
-using Akka.Hosting;
 using ActorSweep.Hosting.Clustering;
 using ActorSweep.Telemetry.Hosting;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json.Serialization;
 using ActorSweep.Tasks;
 
 namespace ActorSweep.Messages.Runs;
@@ -12,9 +11,10 @@ namespace ActorSweep.Messages.Runs;
 /// </summary>
 public sealed record RunSpec(string RunId, RunDefinition Definition, ImmutableSortedDictionary<string, string> Options)
 {
-    [JsonIgnore] public string Task => Definition.Task;
-    [JsonIgnore] public string Name => Definition.RunName;
-    [JsonIgnore] public long Seed => Definition.RunSeed;
+    // Written for readers of the API and the journal; read back from the definition.
+    public string Task => Definition.Task;
+    public string Name => Definition.RunName;
+    public long Seed => Definition.RunSeed;
 }
 
 /// <summary>Summary metrics a run reports with a checkpoint.</summary>

@@ -11,7 +11,7 @@ public static partial class SweepId
 {
     public const string Rule = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex Pattern();
 
     public static bool IsValid(string? id) => id is not null && Pattern().IsMatch(id);

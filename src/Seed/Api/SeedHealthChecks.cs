@@ -2,7 +2,6 @@ using System.Data.Common;
 using Akka.Actor;
 using Akka.Hosting;
 using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Web;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Web;
 using ActorSweep.Messages;
 using ActorSweep.Messages.Serialization;
 using ActorSweep.Messages.Sweeps;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Web;
 using ActorSweep.Seed.Hosting;
 
 namespace ActorSweep.Seed.Cli;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Collections.Immutable;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Api;
 using ActorSweep.Seed.Persistence;

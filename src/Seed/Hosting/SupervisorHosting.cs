@@ -2,7 +2,6 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Web;
 using ActorSweep.Seed.Supervisor;
 
 namespace ActorSweep.Seed.Hosting;

@@ -9,7 +9,7 @@ public sealed class NoopSchema : ITaskSchema
 
     static readonly OptionTable<Draft> Table = new OptionTable<Draft>(TaskName)
         .Add<long>("steps", (d, v) => d with { Steps = v }, json => AtLeast("steps", json, 0))
-        .Add<double>("step_seconds", (d, v) => d with { StepSeconds = v }, json => (double)OptionTable<Draft>.Parse("step_seconds", json, typeof(double))! is var s && s >= 0
+        .Add<double>("step_seconds", (d, v) => d with { StepSeconds = v }, json => (double)OptionTable<Draft>.Parse("step_seconds", json, typeof(double))! is var s && double.IsFinite(s) && s >= 0
             ? s : throw OutOfRange("step_seconds", json))
         .Add<int>("checkpoint_every", (d, v) => d with { CheckpointEvery = v }, json => (int)AtLeast("checkpoint_every", json, 1));
 

@@ -1,5 +1,3 @@
-using ActorSweep.GpuNode.Addition;
-using ActorSweep.Tasks;
 using ActorSweep.Tasks.Addition;
 
 namespace ActorSweep.Tests.Addition;

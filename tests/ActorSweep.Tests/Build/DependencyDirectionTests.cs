@@ -61,6 +61,20 @@ public sealed class DependencyDirectionTests
         Assert.Empty(torchFiles);
     }
 
+    /// <summary>The project files too: a reference no code uses yet is invisible in the compiled assemblies.</summary>
+    [Theory]
+    [InlineData("Tasks"), InlineData("Messages"), InlineData("Hosting"), InlineData("Telemetry"), InlineData("Seed")]
+    public void No_torch_free_project_file_references_TorchSharp_or_the_worker_side(string project)
+    {
+        string file = File.ReadAllText(Directory.GetFiles(Path.Combine(TestEnvironment.RepositoryRoot, "src", project), "*.csproj").Single());
+        string text = System.Text.RegularExpressions.Regex.Replace(file, "<!--.*?-->", "", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.Contains("<Project", text);
+        Assert.DoesNotContain("TorchSharp", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("libtorch", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("GpuNode", text);
+        Assert.DoesNotContain("Cli", text);
+    }
+
     /// <summary>Every assembly an assembly references, transitively, by simple name (framework assemblies left out).</summary>
     static HashSet<string> Closure(string root)
     {

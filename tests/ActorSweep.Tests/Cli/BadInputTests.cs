@@ -1,5 +1,4 @@
 using ActorSweep.GpuNode.Training;
-using ActorSweep.Tasks.Addition;
 using ActorSweep.Seed.Cli;
 using ActorSweep.Cli;
 using ActorSweep.Tests.Training;

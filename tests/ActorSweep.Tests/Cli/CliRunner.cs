@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ActorSweep.Seed.Cli;
 using ActorSweep.Cli;
 
 namespace ActorSweep.Tests.Cli;

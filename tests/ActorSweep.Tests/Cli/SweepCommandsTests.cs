@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using ActorSweep.Seed.Cli;
-using ActorSweep.Cli;
 
 namespace ActorSweep.Tests.Cli;
 

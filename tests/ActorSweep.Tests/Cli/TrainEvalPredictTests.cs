@@ -1,8 +1,6 @@
 using System.Text.Json;
 using ActorSweep.GpuNode.Training;
-using ActorSweep.Tasks.Addition;
 using ActorSweep.Seed.Cli;
-using ActorSweep.Cli;
 
 namespace ActorSweep.Tests.Cli;
 

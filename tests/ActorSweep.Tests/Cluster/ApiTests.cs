@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using ActorSweep.GpuNode.Hosting;
 using ActorSweep.Hosting.Clustering;
 using ActorSweep.Hosting.Web;
 using ActorSweep.Messages.Sweeps;

@@ -1,8 +1,5 @@
-using ActorSweep.GpuNode.Training;
-using ActorSweep.Tasks.Addition;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
-using ActorSweep.Cli;
 using ActorSweep.Seed.Persistence;
 using ActorSweep.Seed.Sweeps;
 using ActorSweep.Tests.Infrastructure;

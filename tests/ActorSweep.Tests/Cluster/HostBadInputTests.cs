@@ -1,6 +1,4 @@
 using ActorSweep.GpuNode.Hosting;
-using ActorSweep.Hosting.Clustering;
-using ActorSweep.Hosting.Web;
 using ActorSweep.Tests.Cli;
 
 namespace ActorSweep.Tests.Cluster;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ActorSweep.GpuNode.Hosting;
 using ActorSweep.Hosting.Clustering;
 using ActorSweep.Hosting.Web;
 using YamlDotNet.RepresentationModel;

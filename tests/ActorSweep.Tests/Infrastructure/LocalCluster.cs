@@ -1,8 +1,6 @@
-using System.Net.Http.Json;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Api;
 using ActorSweep.Seed.Hosting;
-using ActorSweep.Cli;
 using ActorSweep.Seed.Persistence;
 
 namespace ActorSweep.Tests.Infrastructure;

@@ -4,7 +4,7 @@ using System.Text;
 namespace ActorSweep.Tests.Infrastructure;
 
 /// <summary>
-/// A seed or worker host running as a real OS process on loopback (`dotnet actorsweep.dll seed`
+/// A seed or worker host running as a real OS process on loopback (`dotnet actorsweep-seed.dll seed`
 /// or `dotnet actorsweep-worker.dll`), with its output kept for failure messages. It can be
 /// killed with SIGKILL (no goodbye) or asked to stop with SIGTERM (drains first).
 /// </summary>

@@ -1,5 +1,3 @@
-using ActorSweep.GpuNode.Training;
-using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
 using ActorSweep.Seed.Persistence;
 using ActorSweep.Seed.Reports;

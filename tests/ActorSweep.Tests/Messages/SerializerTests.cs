@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;

@@ -1,6 +1,5 @@
 using ActorSweep.Hosting.Storage;
 using ActorSweep.Seed.Hosting;
-using ActorSweep.Cli;
 using ActorSweep.Tests.Infrastructure;
 
 namespace ActorSweep.Tests.Node;

@@ -3,10 +3,8 @@ using Akka.Actor;
 using Akka.TestKit.Xunit;
 using ActorSweep.Hosting.Storage;
 using ActorSweep.GpuNode.Node;
-using ActorSweep.Hosting.Clustering;
 using ActorSweep.Messages.Runs;
 using ActorSweep.Messages.Work;
-
 using ActorSweep.Tasks.Noop;
 
 namespace ActorSweep.Tests.Node;

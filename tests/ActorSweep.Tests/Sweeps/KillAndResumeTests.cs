@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
-using ActorSweep.Cli;
 using ActorSweep.Seed.Persistence;
 using ActorSweep.Seed.Sweeps;
 using ActorSweep.Tests.Cli;

@@ -1,23 +1,17 @@
 using System.Text.Json;
 using ActorSweep.Hosting.Storage;
 using ActorSweep.GpuNode.Node;
-using ActorSweep.Hosting.Clustering;
 using ActorSweep.GpuNode.Training;
-using ActorSweep.Tasks.Addition;
 using ActorSweep.GpuNode.Runs;
-using ActorSweep.Tasks;
 using ActorSweep.Messages.Results;
 using ActorSweep.Messages.Runs;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
-using ActorSweep.Seed.Hosting;
-using ActorSweep.Cli;
 using ActorSweep.Seed.Persistence;
 using ActorSweep.Tests.Infrastructure;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-
 using ActorSweep.GpuNode.Hosting;
 
 namespace ActorSweep.Tests.Sweeps;

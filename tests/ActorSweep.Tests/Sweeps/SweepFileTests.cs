@@ -1,8 +1,5 @@
 using System.Text.Json;
-using ActorSweep.GpuNode.Models;
 using ActorSweep.Tasks.Addition;
-using ActorSweep.GpuNode.Runs;
-using ActorSweep.Tasks;
 using ActorSweep.Seed.Sweeps;
 using ActorSweep.Messages.Runs;
 

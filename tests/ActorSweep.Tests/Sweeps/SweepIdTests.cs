@@ -1,4 +1,3 @@
-using System.Net;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Sweeps;
 

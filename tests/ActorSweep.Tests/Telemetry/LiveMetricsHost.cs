@@ -1,4 +1,3 @@
-using ActorSweep.GpuNode.Hosting;
 using ActorSweep.Hosting.Clustering;
 using ActorSweep.Hosting.Web;
 using ActorSweep.Seed.Hosting;

@@ -1,7 +1,4 @@
-using ActorSweep.GpuNode.Addition;
-using ActorSweep.Tasks;
 using ActorSweep.Tasks.Addition;
-using ActorSweep.GpuNode.Models;
 using ActorSweep.GpuNode.Training;
 
 namespace ActorSweep.Tests.Training;

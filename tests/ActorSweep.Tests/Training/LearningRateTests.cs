@@ -1,4 +1,3 @@
-using ActorSweep.GpuNode.Training;
 using ActorSweep.Tasks.Addition;
 
 namespace ActorSweep.Tests.Training;

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using ActorSweep.GpuNode.Addition;
-using ActorSweep.Tasks;
 using ActorSweep.Tasks.Addition;
-using ActorSweep.GpuNode.Models;
 using ActorSweep.GpuNode.Training;
 
 namespace ActorSweep.Tests.Training;
