@@ -174,9 +174,16 @@ public sealed class KillAndResumeTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <summary>
+    /// `actorsweep` as its own process. It starts through `env --default-signal=INT`: a test run
+    /// launched in the background (`scripts/test.sh &`) inherits SIGINT ignored, as shells set it
+    /// for background jobs, and .NET leaves an ignored SIGINT ignored, so Ctrl-C would never arrive.
+    /// </summary>
     static Process Start(string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(CliRunner.ProgramPath);
         foreach (var a in args) start.ArgumentList.Add(a);
         return Process.Start(start)!;
