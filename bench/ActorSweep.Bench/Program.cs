@@ -6,6 +6,8 @@ using ActorSweep.Bench;
 //   noop-completions [--runs N] [--slots a,b]   no-op runs per second through the persistent supervisor on SQLite.
 //   quickstart-overhead [--slots N] [--sweep FILE]   the runner's share of the quickstart's time.
 //   failover [--rounds N]                  SIGKILL of a worker to its run's next step on another worker (real processes).
+//   state-scale [--sizes 1000,10000,100000] [--postgres CONN]   status, results, replay and recovery against sweep size.
+//   journal-read --db FILE --sweep NAME    where reading one sweep's journal spends its time.
 string command = args.Length > 0 ? args[0] : "train-steps";
 var options = BenchOptions.Parse(args.Skip(1).ToArray());
 return command switch
@@ -14,7 +16,9 @@ return command switch
     "noop-completions" => await SweepBench.NoopCompletions(options),
     "quickstart-overhead" => await SweepBench.QuickstartOverhead(options),
     "failover" => await FailoverBench.Run(options),
-    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover"),
+    "state-scale" => await StateScaleBench.Run(options),
+    "journal-read" => JournalReadBench.Run(options),
+    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover, state-scale, journal-read"),
 };
 
 static int Fail(string message)

@@ -149,7 +149,7 @@ public static class SweepBench
         return (clock.Elapsed.TotalSeconds, compute);
     }
 
-    static async Task<SweepState> WaitFinished(SweepClient client, string sweepId)
+    internal static async Task<SweepState> WaitFinished(SweepClient client, string sweepId)
     {
         var notifications = client.Watch(sweepId);
         await foreach (var message in notifications.ReadAllAsync())

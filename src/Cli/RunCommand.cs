@@ -83,8 +83,9 @@ public static class RunCommand
             SweepReport.Write(state, folder);
             console.MarkupLine($"Report: {Markup.Escape(Path.GetFullPath(folder))} (results.csv, results.json, summary.md, curves/, parameter_cliff.png)");
             var summary = state.Summary();
-            if (summary.Failed > 0) console.MarkupLine($"[red]{summary.Failed} run(s) failed for good;[/] see 'actorsweep status {Markup.Escape(definition.SweepId)}'.");
-            return ExitCodes.Ok;
+            if (summary.Failed == 0) return ExitCodes.Ok;
+            console.MarkupLine($"[red]{summary.Failed} run(s) failed for good;[/] see 'actorsweep status {Markup.Escape(definition.SweepId)}'.");
+            return ExitCodes.Failed;
         }
         finally
         {

@@ -25,6 +25,8 @@ public abstract record RunDefinition
     [JsonIgnore] public abstract long TotalSteps { get; }
     /// <summary>Parameters of the trained model, where the task has a model.</summary>
     [JsonIgnore] public virtual long? ParameterCount => null;
+    /// <summary>Memory training it needs, roughly, where the task has a model (for the size bound's message).</summary>
+    [JsonIgnore] public virtual double? EstimatedTrainingBytes => null;
     /// <summary>The built-in configuration the run starts from, if any.</summary>
     [JsonIgnore] public virtual string? Base => null;
 }

@@ -125,6 +125,16 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     void PublishSlots() => NodeMetrics.PublishSlots(_nodeLabel, _settings.Slots, _running.Count);
 
+    /// <summary>
+    /// What went wrong, at its root: Akka wraps a failure while a training actor starts in an
+    /// ActorInitializationException ("Exception during creation"), which hides the cause.
+    /// </summary>
+    internal static string RootCause(Exception e)
+    {
+        var root = e.GetBaseException();
+        return $"{root.GetType().Name}: {root.Message}";
+    }
+
     protected override SupervisorStrategy SupervisorStrategy() =>
         new StopAndRemember((child, cause) => _crashes[child] = cause);
 
@@ -184,7 +194,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         var a = run.Assignment;
         if (!run.Ended)
         {
-            string error = _crashes.Remove(child, out var cause) ? $"{cause.GetType().Name}: {cause.Message}" : "training actor stopped unexpectedly";
+            string error = _crashes.Remove(child, out var cause) ? RootCause(cause) : "training actor stopped unexpectedly";
             _log.Warning("Run {0}/{1} attempt {2} failed: {3}", a.SweepId, a.Run.RunId, a.Attempt, error);
             Relay(new RunFailedReport(a.SweepId, a.Run.RunId, a.Attempt, _settings.NodeId, 0, error));
         }

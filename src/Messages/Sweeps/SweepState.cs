@@ -52,17 +52,18 @@ public sealed record RunCounts(int Queued, int Running, int Completed, int Faile
 /// it was after any event. It is also the sweep actor's snapshot. <see cref="Counts"/> is kept
 /// as runs change, so summaries cost the same for ten runs or a hundred thousand.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(SweepStateJsonConverter))]
 public sealed record SweepState(
     string SweepId,
     SweepDefinition? Definition,
     ImmutableDictionary<string, RunState> Runs,
-    ImmutableList<string> Queue,
+    RunQueue Queue,
     bool Cancelled,
     long EventCount,
     RunCounts Counts) : ISweepSnapshot
 {
     public static SweepState Empty(string sweepId) =>
-        new(sweepId, null, ImmutableDictionary<string, RunState>.Empty, ImmutableList<string>.Empty, false, 0, RunCounts.None);
+        new(sweepId, null, ImmutableDictionary<string, RunState>.Empty, RunQueue.Empty, false, 0, RunCounts.None);
 
     public SweepState Apply(ISweepEvent e)
     {
@@ -75,7 +76,7 @@ public sealed record SweepState(
                 Runs = s.Definition.Runs.ToImmutableDictionary(r => r.RunId, RunState.New),
                 Counts = RunCounts.None.Add(RunStatus.Queued, s.Definition.Runs.Count),
             },
-            RunsQueued q => this with { Queue = Queue.AddRange(q.RunIds) },
+            RunsQueued q => this with { Queue = Queue.Enqueue(q.RunIds) },
             RunAssigned a => WithRun(a.RunId, r => r with
             {
                 Status = RunStatus.Running, Attempt = a.Attempt, NodeId = a.NodeId, StartedAt = r.StartedAt ?? a.At,
@@ -92,11 +93,11 @@ public sealed record SweepState(
             }),
             // A requeued run resumes before runs that have not started: it has progress to keep.
             RunRequeued q when Cancelled => WithRun(q.RunId, r => r with { Status = RunStatus.Cancelled, NodeId = null }),
-            RunRequeued q => WithRun(q.RunId, r => r with { Status = RunStatus.Queued, NodeId = null }) with { Queue = Queue.Remove(q.RunId).Insert(0, q.RunId) },
+            RunRequeued q => WithRun(q.RunId, r => r with { Status = RunStatus.Queued, NodeId = null }) with { Queue = Queue.PushFront(q.RunId) },
             SweepCancelled => this with
             {
                 Cancelled = true,
-                Queue = ImmutableList<string>.Empty,
+                Queue = RunQueue.Empty,
                 Runs = Runs.SetItems(Queue.Select(id => KeyValuePair.Create(id, Runs[id] with { Status = RunStatus.Cancelled }))),
                 Counts = Counts.Add(RunStatus.Queued, -Queue.Count).Add(RunStatus.Cancelled, Queue.Count),
             },

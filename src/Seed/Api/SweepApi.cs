@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using ActorSweep.Hosting.Clustering;
 using ActorSweep.Messages;
+using ActorSweep.Messages.Results;
 using ActorSweep.Messages.Serialization;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Reports;
@@ -82,7 +83,8 @@ public static class SweepApi
     static async Task<IResult> ResultsOf(string id, ActorRegistry registry, CancellationToken cancel)
     {
         if (await State(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
-        return Results.Json(SweepReport.Results(state), SweepMessageSerializer.Json);
+        // Result rows are snake_case everywhere: here, `results --json` and results.json.
+        return Results.Json(SweepReport.Results(state), ReportJson.Options);
     }
 
     static async Task<IResult> Cancel(string id, HttpRequest request, ActorRegistry registry, CancellationToken cancel)

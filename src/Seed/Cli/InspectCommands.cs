@@ -75,22 +75,42 @@ public static class InspectCommands
         command.SetAction((parse, cancel) => WithJournal(parse, db, postgres, async (journal, console) =>
         {
             string id = parse.GetValue(sweep)!;
-            var events = await journal.EventsAsync(id, cancel);
-            if (events.Count == 0) return Terminal.UsageError(parse.InvocationConfiguration.Error, await UnknownSweep(journal, id));
+            var error = parse.InvocationConfiguration.Error;
             if (parse.GetValue(until) is { } n)
             {
-                if (n < 1 || n > events.Count)
-                    return Terminal.UsageError(parse.InvocationConfiguration.Error, $"--until must lie in [1, {events.Count}]: sweep '{id}' has {events.Count} events");
-                var state = JournalReader.Fold(id, events.Take((int)n).Select(e => e.Event));
-                console.MarkupLine($"State of [bold]{Markup.Escape(id)}[/] after event {n} of {events.Count} ({Markup.Escape(Describe(events[(int)n - 1].Event))}):");
-                SweepPrinter.Status(console, state);
+                // From the nearest snapshot at or before N, not from the first event.
+                long total = (await journal.RecoverAsync(id, cancel: cancel)).LastEvent;
+                if (total == 0) return Terminal.UsageError(error, await UnknownSweep(journal, id));
+                if (n < 1 || n > total) return Terminal.UsageError(error, $"--until must lie in [1, {total}]: sweep '{id}' has {total} events");
+                var (state, _) = await journal.RecoverAsync(id, n, cancel);
+                JournalEntry? last = null;
+                await journal.ForEachEventAsync(id, n, e => last ??= e, to: n, cancel);
+                console.MarkupLine($"State of [bold]{Markup.Escape(id)}[/] after event {n} of {total} ({Markup.Escape(last is null ? "?" : Describe(last.Event))}):");
+                SweepPrinter.Status(console, state!);
                 return ExitCodes.Ok;
             }
-            var history = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn("#").RightAligned()).AddColumn("written").AddColumn("event");
-            foreach (var e in events) history.AddRow(e.SequenceNr.ToString(), e.Written.ToString("yyyy-MM-dd HH:mm:ss.fff"), Markup.Escape(Describe(e.Event)));
-            console.Write(history);
-            SweepPrinter.Status(console, JournalReader.Fold(id, events.Select(e => e.Event)));
+            // The whole history streams: one line per event as it is read, folding as it goes, in bounded memory.
+            var folded = SweepState.Empty(id);
+            var output = parse.InvocationConfiguration.Output;
+            var lines = new System.Text.StringBuilder();
+            await journal.ForEachEventAsync(id, 0, e =>
+            {
+                if (folded.EventCount == 0) lines.AppendLine($"{"#",9}  {"written",-23}  event");
+                lines.Append(System.Globalization.CultureInfo.InvariantCulture, $"{e.SequenceNr,9}  {e.Written:yyyy-MM-dd HH:mm:ss.fff}  ").AppendLine(Describe(e.Event));
+                folded = folded.Apply(e.Event);
+                if (lines.Length > 1 << 16) Flush(); // written in blocks: one write per line would cost more than reading the journal
+            }, cancel: cancel);
+            Flush();
+            if (folded.EventCount == 0) return Terminal.UsageError(error, await UnknownSweep(journal, id));
+            SweepPrinter.Status(console, folded);
             return ExitCodes.Ok;
+
+            void Flush()
+            {
+                output.Write(lines.ToString());
+                output.Flush();
+                lines.Clear();
+            }
         }));
         return command;
     }

@@ -38,6 +38,7 @@ public sealed record JournalDatabase(string ConnectionString, string ProviderNam
             using var pragma = connection.CreateCommand();
             pragma.CommandText = "PRAGMA journal_mode=WAL;";
             pragma.ExecuteNonQuery();
+            EnsureJournalIndex(connection, createTable: true);
         }
         return new JournalDatabase(connectionString, LinqToDB.ProviderName.SQLiteMS, $"SQLite {full}", full);
     }
@@ -47,7 +48,14 @@ public sealed record JournalDatabase(string ConnectionString, string ProviderNam
     {
         string full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"no ActorSweep database at {full}", full);
-        return new JournalDatabase(new SqliteConnectionStringBuilder { DataSource = full }.ToString(), LinqToDB.ProviderName.SQLiteMS, $"SQLite {full}", full);
+        string connectionString = new SqliteConnectionStringBuilder { DataSource = full }.ToString();
+        using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            SqliteSettings.Configure(connection);
+            EnsureJournalIndex(connection, createTable: false); // databases written before the index existed
+        }
+        return new JournalDatabase(connectionString, LinqToDB.ProviderName.SQLiteMS, $"SQLite {full}", full);
     }
 
     /// <summary>A PostgreSQL database (the cluster journal), by Npgsql connection string.</summary>
@@ -59,6 +67,44 @@ public sealed record JournalDatabase(string ConnectionString, string ProviderNam
         return new JournalDatabase(connectionString, LinqToDB.ProviderName.PostgreSQL15,
             $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}");
     }
+
+    /// <summary>
+    /// Akka.Persistence.Sql creates SQLite's journal table with no index on (persistence_id,
+    /// sequence_number), so every recovery and query batch scans the whole journal: reading a
+    /// 110,000-event sweep ran at about 4,000 events/s. The table is created here first, in the
+    /// plugin's own form (its auto-initialisation then finds it), with that index.
+    /// </summary>
+    static void EnsureJournalIndex(SqliteConnection connection, bool createTable)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = createTable
+            ? JournalTable + JournalIndex
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'";
+        if (createTable || (long)command.ExecuteScalar()! == 0)
+        {
+            if (createTable) command.ExecuteNonQuery();
+            return;
+        }
+        command.CommandText = JournalIndex;
+        command.ExecuteNonQuery();
+    }
+
+    const string JournalTable = """
+        CREATE TABLE IF NOT EXISTS [journal]
+        (
+        	[ordering]        INTEGER        NOT NULL PRIMARY KEY AUTOINCREMENT,
+        	[created]         INTEGER        NOT NULL,
+        	[deleted]         Bit            NOT NULL,
+        	[persistence_id]  NVarChar(255)  NOT NULL,
+        	[sequence_number] INTEGER        NOT NULL,
+        	[message]         VarBinary      NOT NULL,
+        	[manifest]        NVarChar(500)      NULL,
+        	[identifier]      INTEGER            NULL,
+        	[writer_uuid]     NVarChar(128)      NULL
+        );
+        """;
+
+    const string JournalIndex = "CREATE INDEX IF NOT EXISTS [journal_persistence_id_sequence_number] ON [journal] ([persistence_id], [sequence_number]);";
 
     public bool IsPostgres => ProviderName == LinqToDB.ProviderName.PostgreSQL15;
 

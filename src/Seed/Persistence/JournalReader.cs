@@ -1,17 +1,9 @@
-using Akka.Actor;
-using Akka.Hosting;
-using Akka.Persistence.Query;
-using Akka.Persistence.Sql.Hosting;
-using Akka.Persistence.Sql.Query;
-using Akka.Streams;
-using ActorSweep.Hosting.Clustering;
+using System.Data.Common;
 using ActorSweep.Messages;
+using ActorSweep.Messages.Serialization;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Hosting;
 using ActorSweep.Seed.Supervisor;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ActorSweep.Seed.Persistence;
 
@@ -19,69 +11,115 @@ namespace ActorSweep.Seed.Persistence;
 public sealed record JournalEntry(long SequenceNr, DateTimeOffset Written, ISweepEvent Event);
 
 /// <summary>
-/// Reads sweeps straight from the journal with Akka.Persistence.Query, without the cluster: it
-/// works on a database another process is writing (SQLite in WAL mode lets readers in) and
-/// rebuilds any sweep's state as of any event by folding <see cref="SweepState.Apply"/>.
+/// Reads sweeps straight from the journal's tables (Akka.Persistence.Sql's `journal` and
+/// `snapshot`), without the cluster or an actor system, so a command starts in milliseconds. It
+/// works on a database another process is writing (SQLite in WAL mode lets readers in). A sweep's
+/// state is rebuilt as the supervisor recovers it: from the latest snapshot at or before an event
+/// (all of them, or N for `replay --until`) plus the events after it, folded by
+/// <see cref="SweepState.Apply"/>. Histories stream event by event, in bounded memory.
 /// </summary>
 public sealed class JournalReader : IAsyncDisposable
 {
-    readonly IHost _host;
-    readonly SqlReadJournal _journal;
-    readonly IMaterializer _materializer;
+    readonly JournalDatabase _database;
+    // The one message serializer; it needs an actor system only to log refused messages.
+    readonly SweepMessageSerializer _serializer = new(null!);
 
-    JournalReader(IHost host)
-    {
-        _host = host;
-        var system = host.Services.GetRequiredService<ActorSystem>();
-        _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        _materializer = system.Materializer();
-    }
+    JournalReader(JournalDatabase database) => _database = database;
 
-    public static async Task<JournalReader> OpenAsync(JournalDatabase database)
-    {
-        var host = new HostBuilder()
-            .ConfigureLogging(l => l.ClearProviders())
-            .ConfigureServices(services => services.AddAkka("actorsweep-reader", builder =>
-            {
-                builder.WithSerializationAndLogging(LogLevel.Warning)
-                    .WithSqlPersistence(database.JournalDataOptions(), autoInitialize: true);
-            }))
-            .Build();
-        await host.StartAsync();
-        return new JournalReader(host);
-    }
+    public static Task<JournalReader> OpenAsync(JournalDatabase database) => Task.FromResult(new JournalReader(database));
 
     /// <summary>Every registered sweep, in the order they were first submitted.</summary>
     public async Task<IReadOnlyList<string>> SweepIdsAsync(CancellationToken cancel = default)
     {
         var ids = new List<string>();
-        await _journal.CurrentEventsByPersistenceId(SweepSupervisor.JournalId, 0, long.MaxValue)
-            .RunForeach(e => { if (e.Event is SweepRegistered r && !ids.Contains(r.SweepId)) ids.Add(r.SweepId); }, _materializer);
+        await ForEachAsync(SweepSupervisor.JournalId, 0, long.MaxValue, (_, _, e) =>
+        {
+            if (e is SweepRegistered r && !ids.Contains(r.SweepId)) ids.Add(r.SweepId);
+        }, cancel);
         return ids;
     }
 
     public async Task<IReadOnlyList<JournalEntry>> EventsAsync(string sweepId, CancellationToken cancel = default)
     {
         var entries = new List<JournalEntry>();
-        await _journal.CurrentEventsByPersistenceId(SweepActor.PersistenceIdFor(sweepId), 0, long.MaxValue)
-            .RunForeach(e => entries.Add(new JournalEntry(e.SequenceNr, new DateTimeOffset(e.Timestamp, TimeSpan.Zero), (ISweepEvent)e.Event)), _materializer);
+        await ForEachEventAsync(sweepId, 0, entries.Add, cancel: cancel);
         return entries;
     }
 
-    /// <summary>The sweep's state after event <paramref name="until"/> (all events when null); null if it has none.</summary>
-    public async Task<SweepState?> StateAsync(string sweepId, long? until = null, CancellationToken cancel = default)
+    /// <summary>Every event of a sweep from <paramref name="from"/> to <paramref name="to"/>, handed to <paramref name="each"/> as it streams in.</summary>
+    public Task ForEachEventAsync(string sweepId, long from, Action<JournalEntry> each, long to = long.MaxValue, CancellationToken cancel = default) =>
+        ForEachAsync(SweepActor.PersistenceIdFor(sweepId), from, to, (sequenceNr, written, e) => each(new JournalEntry(sequenceNr, written, (ISweepEvent)e)), cancel);
+
+    /// <summary>
+    /// The sweep's state after event <paramref name="until"/> (all events when null), recovered
+    /// from the nearest snapshot at or before it; null if the sweep has no events.
+    /// </summary>
+    public async Task<SweepState?> StateAsync(string sweepId, long? until = null, CancellationToken cancel = default) =>
+        (await RecoverAsync(sweepId, until, cancel)).State;
+
+    /// <summary>The state after event <paramref name="until"/>, and the number of events applied (0: none, the sweep is unknown).</summary>
+    public async Task<(SweepState? State, long LastEvent)> RecoverAsync(string sweepId, long? until = null, CancellationToken cancel = default)
     {
-        var events = await EventsAsync(sweepId, cancel);
-        if (events.Count == 0) return null;
-        return Fold(sweepId, events.TakeWhile(e => until is null || e.SequenceNr <= until).Select(e => e.Event));
+        long to = until ?? long.MaxValue;
+        string persistenceId = SweepActor.PersistenceIdFor(sweepId);
+        var state = await LatestSnapshotAsync(persistenceId, to, cancel) ?? SweepState.Empty(sweepId);
+        await ForEachAsync(persistenceId, state.EventCount + 1, to, (_, _, e) => state = state.Apply((ISweepEvent)e), cancel);
+        return (state.EventCount == 0 ? null : state, state.EventCount);
     }
 
     public static SweepState Fold(string sweepId, IEnumerable<ISweepEvent> events) =>
         events.Aggregate(SweepState.Empty(sweepId), (state, e) => state.Apply(e));
 
-    public async ValueTask DisposeAsync()
+    /// <summary>The youngest snapshot at or before event <paramref name="to"/>. A snapshot's state counts the events in it.</summary>
+    async Task<SweepState?> LatestSnapshotAsync(string persistenceId, long to, CancellationToken cancel)
     {
-        await _host.StopAsync();
-        _host.Dispose();
+        await using var connection = await OpenConnectionAsync(cancel);
+        if (connection is null) return null;
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT snapshot, manifest FROM snapshot WHERE persistence_id = @id AND sequence_number <= @to ORDER BY sequence_number DESC LIMIT 1";
+        Parameter(command, "id", persistenceId);
+        Parameter(command, "to", to);
+        await using var reader = await command.ExecuteReaderAsync(cancel);
+        if (!await reader.ReadAsync(cancel)) return null;
+        return (SweepState)_serializer.FromBinary((byte[])reader.GetValue(0), reader.GetString(1));
     }
+
+    async Task ForEachAsync(string persistenceId, long from, long to, Action<long, DateTimeOffset, object> each, CancellationToken cancel)
+    {
+        await using var connection = await OpenConnectionAsync(cancel);
+        if (connection is null) return;
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence_number, created, message, manifest FROM journal " +
+                              "WHERE persistence_id = @id AND sequence_number >= @from AND sequence_number <= @to ORDER BY sequence_number";
+        Parameter(command, "id", persistenceId);
+        Parameter(command, "from", from);
+        Parameter(command, "to", to);
+        await using var reader = await command.ExecuteReaderAsync(cancel);
+        while (await reader.ReadAsync(cancel))
+            each(reader.GetInt64(0), new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero), _serializer.FromBinary((byte[])reader.GetValue(2), reader.GetString(3)));
+    }
+
+    /// <summary>An open connection, or null while the journal has no tables yet (nothing was ever written).</summary>
+    async Task<DbConnection?> OpenConnectionAsync(CancellationToken cancel)
+    {
+        var connection = _database.CreateConnection();
+        await connection.OpenAsync(cancel);
+        await using var probe = connection.CreateCommand();
+        probe.CommandText = _database.IsPostgres
+            ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_name IN ('journal', 'snapshot') AND table_schema = current_schema()"
+            : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('journal', 'snapshot')";
+        if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancel)) == 2) return connection;
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    static void Parameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -39,7 +39,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     readonly KeyValuePair<string, object?> _sweepTag;
     readonly HashSet<IActorRef> _watchers = [];
     readonly Dictionary<string, IActorRef> _nodes = [];
-    readonly Dictionary<string, long> _lastHeard = [];        // run id -> when its current attempt last spoke
+    readonly Dictionary<string, long> _lastHeard = [];        // running run id -> when its current attempt last spoke (the running runs, indexed)
     readonly Dictionary<string, RunProgress> _live = [];      // run id -> its current attempt's latest progress
     SweepState _state;
     long _lastSnapshot;
@@ -47,6 +47,12 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     bool _finishAnnounced;
 
     public static string PersistenceIdFor(string sweepId) => $"sweep-{sweepId}";
+
+    /// <summary>How many snapshots of a sweep are kept (older ones are deleted).</summary>
+    public const int SnapshotsKept = 10;
+
+    /// <summary>Events between snapshots: a snapshot costs as much as the sweep is large, so a large sweep snapshots less often.</summary>
+    long SnapshotInterval => Math.Max(_snapshotEvery, _state.Runs.Count);
 
     public static Props Props(string sweepId, int snapshotEvery = 200) =>
         Akka.Actor.Props.Create(() => new SweepActor(sweepId, snapshotEvery));
@@ -66,6 +72,9 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         Recover<ISweepEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
+            // The clock of every running run starts now (a supervisor that moved gives each a full lease).
+            long now = Stopwatch.GetTimestamp();
+            foreach (var run in _state.Runs.Values.Where(r => r.Status == RunStatus.Running)) _lastHeard[run.Spec.RunId] = now;
             _finishAnnounced = _state.Finished;
             ReportSummary();
             StartLeaseTimer();
@@ -97,7 +106,12 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         });
         Command<UnwatchSweep>(_ => _watchers.Remove(Sender));
         Command<Terminated>(t => _watchers.Remove(t.ActorRef));
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        // The last few snapshots are kept, at their intervals, so `replay --until N` starts near N.
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            long keepFrom = s.Metadata.SequenceNr - (long)SnapshotsKept * SnapshotInterval;
+            if (keepFrom > 0) DeleteSnapshots(new SnapshotSelectionCriteria(keepFrom));
+        });
         Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of {0} failed: {1}", PersistenceId, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Deleting old snapshots of {0} failed: {1}", PersistenceId, f.Cause.Message));
@@ -129,22 +143,12 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         return true;
     }
 
+    /// <summary>Costs as much as the sweep has running runs, not runs: <see cref="_lastHeard"/> indexes them.</summary>
     void ExpireLeases()
     {
-        if (_state.Counts.Running == 0 && _lastHeard.Count == 0) return; // nothing to watch (a finished sweep costs nothing)
+        if (_lastHeard.Count == 0) return; // nothing running (a finished sweep costs nothing)
         var lease = Lease;
-        var expired = new List<string>();
-        foreach (var run in _state.Runs.Values.Where(r => r.Status == RunStatus.Running))
-        {
-            string id = run.Spec.RunId;
-            if (!_lastHeard.TryGetValue(id, out long heard)) _lastHeard[id] = Stopwatch.GetTimestamp(); // the clock starts now
-            else if (Stopwatch.GetElapsedTime(heard) > lease) expired.Add(id);
-        }
-        foreach (var id in _lastHeard.Keys.Where(id => _state.Runs[id].Status != RunStatus.Running).ToList())
-        {
-            _lastHeard.Remove(id);
-            _live.Remove(id);
-        }
+        var expired = _lastHeard.Where(h => Stopwatch.GetElapsedTime(h.Value) > lease).Select(h => h.Key).ToList();
         if (expired.Count == 0) return;
 
         var nodes = expired.ToDictionary(id => id, id => _state.Runs[id].NodeId!);
@@ -238,7 +242,11 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             AfterWrites(after);
             return;
         }
-        foreach (var e in decision.Events) _state = _state.Apply(e);
+        foreach (var e in decision.Events)
+        {
+            _state = _state.Apply(e);
+            TrackRunning(e);
+        }
         _unwritten += decision.Events.Count;
         int remaining = decision.Events.Count;
         long handedOver = Stopwatch.GetTimestamp();
@@ -249,14 +257,33 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             SupervisorMetrics.JournalWriteDuration.Record(Stopwatch.GetElapsedTime(handedOver).TotalSeconds, _sweepTag);
             SweepMetrics.Record(decision.Events, _sweepTag);
             // Only a state with nothing unwritten may be snapshotted: it then equals the journal up to LastSequenceNr.
-            // A snapshot costs as much as the sweep is large, so a large sweep snapshots less often.
-            if (_unwritten == 0 && LastSequenceNr - _lastSnapshot >= Math.Max(_snapshotEvery, _state.Runs.Count))
+            if (_unwritten == 0 && LastSequenceNr - _lastSnapshot >= SnapshotInterval)
             {
                 _lastSnapshot = LastSequenceNr;
                 SaveSnapshot(_state);
             }
             after();
         });
+    }
+
+    /// <summary>Keeps the index of running runs in step with an event, in O(1).</summary>
+    void TrackRunning(ISweepEvent e)
+    {
+        string? runId = e switch
+        {
+            RunAssigned a => a.RunId,
+            RunCompleted c => c.RunId,
+            RunFailed f => f.RunId,
+            RunRequeued r => r.RunId,
+            _ => null,
+        };
+        if (runId is null) return;
+        if (_state.Runs[runId].Status == RunStatus.Running) _lastHeard.TryAdd(runId, Stopwatch.GetTimestamp());
+        else
+        {
+            _lastHeard.Remove(runId);
+            _live.Remove(runId);
+        }
     }
 
     void AfterWrites(Action action)

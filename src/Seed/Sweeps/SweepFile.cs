@@ -26,6 +26,8 @@ public sealed class SweepFileException(string message) : Exception(message);
 public static class SweepFile
 {
     public const int MaxRuns = 100_000;
+    /// <summary>The default bound on a run's model (sweep key <c>max_parameters</c>).</summary>
+    public const long DefaultMaxParameters = 10_000_000;
 
     public static SweepDefinition Load(string path)
     {
@@ -37,7 +39,7 @@ public static class SweepFile
 
     sealed class Reader(string source)
     {
-        static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "lease", "budget", "defaults", "runs", "grid", "random"];
+        static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "lease", "max_parameters", "budget", "defaults", "runs", "grid", "random"];
         static readonly string[] BudgetKeys = ["steps", "eval_every", "checkpoint_every"];
         ITaskSchema _task = null!;
 
@@ -60,6 +62,7 @@ public static class SweepFile
             var seeds = Value(root, "seeds") is { } seedsNode ? Seeds(seedsNode, "seeds") : [42L];
             int retries = Value(root, "retries") is { } retriesNode ? Int(retriesNode, "retries", min: 0, max: 100) : 2;
             int lease = Value(root, "lease") is { } leaseNode ? Int(leaseNode, "lease", min: 1, max: 86_400) : SweepDefinition.DefaultLeaseSeconds;
+            long maxParameters = Value(root, "max_parameters") is { } maxNode ? Int(maxNode, "max_parameters", min: 1, max: int.MaxValue) : DefaultMaxParameters;
 
             var shared = new SortedDictionary<string, OptionValue>(StringComparer.Ordinal);
             if (Value(root, "budget") is { } budget)
@@ -71,6 +74,7 @@ public static class SweepFile
             if (Value(root, "defaults") is { } defaults)
                 foreach (var (key, value) in Entries(Mapping(defaults, "defaults"))) shared[key.Value!] = Option(key, value, $"defaults.{key.Value}");
 
+            CheckSize(root, seeds);
             var configurations = new List<Configuration>();
             if (Value(root, "runs") is { } runs) configurations.AddRange(Explicit(runs, seeds));
             if (Value(root, "grid") is { } grid) configurations.AddRange(Grid(grid, seeds));
@@ -92,6 +96,10 @@ public static class SweepFile
                     RunDefinition definition;
                     try { definition = _task.Define(config.Name, seed, options.Values); }
                     catch (ArgumentException e) { throw Error(config.Node, $"configuration '{config.Name}': {e.Message}"); }
+                    if (definition.ParameterCount > maxParameters)
+                        throw Error(config.Node, $"configuration '{config.Name}': its model has {definition.ParameterCount:N0} parameters " +
+                                                 $"(about {Gigabytes(definition.EstimatedTrainingBytes)} to train), more than max_parameters {maxParameters:N0}; " +
+                                                 "raise max_parameters in the sweep file if you mean it");
                     specs.Add(new RunSpec(runId, definition, options.ToImmutableSortedDictionary(o => o.Key, o => o.Value.Json, StringComparer.Ordinal)));
                     if (specs.Count > MaxRuns) throw Error(config.Node, $"the sweep expands to more than {MaxRuns} runs");
                 }
@@ -99,6 +107,39 @@ public static class SweepFile
             var list = specs.ToImmutableList();
             return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, lease, list), lease);
         }
+
+        /// <summary>
+        /// How many runs the sweep will hold, counted from the file's shape before anything is
+        /// expanded, so a huge grid is refused at once and in little memory.
+        /// </summary>
+        void CheckSize(YamlMappingNode root, long[] seeds)
+        {
+            double runs = 0;
+            var parts = new List<string>();
+            if (Value(root, "runs") is YamlSequenceNode list)
+            {
+                double n = list.Sum(item => item is YamlMappingNode m && Value(m, "seeds") is { } s ? (s is YamlSequenceNode seq ? seq.Children.Count : 1) : seeds.Length);
+                runs += n;
+                parts.Add($"runs: {n:N0}");
+            }
+            if (Value(root, "grid") is YamlMappingNode grid)
+            {
+                var sizes = grid.Children.Values.Select(v => v is YamlSequenceNode seq ? (double)seq.Children.Count : 1).ToList();
+                double n = sizes.Aggregate(1.0, (a, b) => a * b) * seeds.Length;
+                runs += n;
+                parts.Add($"grid: {string.Join(" × ", sizes)} combinations × {seeds.Length} seed(s)");
+            }
+            if (Value(root, "random") is YamlMappingNode random && Value(random, "samples") is YamlScalarNode { Value: { } text }
+                && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double samples) && samples > 0)
+            {
+                runs += samples * seeds.Length;
+                parts.Add($"random: {samples:N0} samples × {seeds.Length} seed(s)");
+            }
+            if (runs > MaxRuns)
+                throw Error(root, $"the sweep expands to {runs:N0} runs ({string.Join("; ", parts)}); a sweep may hold at most {MaxRuns:N0}");
+        }
+
+        static string Gigabytes(double? bytes) => bytes is { } b ? $"{b / (1L << 30):N1} GiB" : "unknown memory";
 
         IEnumerable<Configuration> Explicit(YamlNode node, long[] seeds)
         {

@@ -22,5 +22,6 @@ public sealed record AdditionDefinition : RunDefinition
     [JsonIgnore] public override long RunSeed => Run.Seed;
     [JsonIgnore] public override long TotalSteps => Run.Recipe.Steps;
     [JsonIgnore] public override long? ParameterCount => Run.Model.ParameterCount;
+    [JsonIgnore] public override double? EstimatedTrainingBytes => Run.Model.EstimatedTrainingBytes(Run.Recipe.BatchSize);
     [JsonIgnore] public override string? Base => BaseName;
 }

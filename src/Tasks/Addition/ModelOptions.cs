@@ -66,6 +66,17 @@ public sealed record ModelOptions
         }
     }
 
+    /// <summary>
+    /// Memory training needs, roughly: 16 bytes per parameter (weights, gradients and AdamW's two
+    /// moments) plus the activations autograd keeps for a batch, about 16·d_model + 4·d_ff +
+    /// 2·heads·context floats per token per layer. In double, since absurd shapes overflow a long.
+    /// </summary>
+    public double EstimatedTrainingBytes(int batchSize)
+    {
+        double perToken = Layers * (16.0 * DModel + 4.0 * DFf + 2.0 * Heads * Context) + 4.0 * VocabSize;
+        return 16.0 * ParameterCount + 4.0 * batchSize * Context * perToken;
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {

@@ -118,6 +118,13 @@ public sealed class ApiTests : IAsyncLifetime
         var results = JsonDocument.Parse(await _http.GetStringAsync("api/sweeps/api/results")).RootElement;
         Assert.Equal(2, results.GetArrayLength());
         Assert.All(results.EnumerateArray(), r => Assert.Equal("completed", r.GetProperty("status").GetString()));
+        // One naming convention for result rows: the API, `results --json` and results.json name fields alike (snake_case).
+        var cli = await CliRunner.RunAsync("results", "api", "--api", _url, "--json");
+        Assert.True(cli.ExitCode == 0, cli.Error);
+        var cliRow = JsonDocument.Parse(cli.Output).RootElement[0];
+        Assert.Equal(results[0].EnumerateObject().Select(p => p.Name), cliRow.EnumerateObject().Select(p => p.Name));
+        Assert.Contains("run_id", cliRow.EnumerateObject().Select(p => p.Name));
+        Assert.Contains("final_loss", cliRow.EnumerateObject().Select(p => p.Name));
 
         var status = await CliRunner.RunAsync("status", "api", "--api", _url);
         Assert.True(status.ExitCode == 0, status.Error);

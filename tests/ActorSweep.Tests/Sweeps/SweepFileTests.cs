@@ -148,5 +148,34 @@ public sealed class SweepFileTests
         Assert.Equal("/nonexistent/sweep.yaml: no such sweep file", e.Message);
     }
 
+    [Fact]
+    public void A_ten_million_run_grid_is_refused_from_its_shape_before_anything_is_expanded()
+    {
+        string axis = "[" + string.Join(", ", Enumerable.Range(1, 10)) + "]";
+        string yaml = $"name: huge\ntask: addition\ngrid:\n  d_model: {axis}\n  d_ff: {axis}\n  n_layers: {axis}\n  batch_size: {axis}\n  steps: {axis}\n  eval_every: {axis}\n  log_every: {axis}\n";
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<SweepFileException>(() => Parse(yaml));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal("s.yaml:1:1: the sweep expands to 10,000,000 runs (grid: 10 × 10 × 10 × 10 × 10 × 10 × 10 combinations × 1 seed(s)); a sweep may hold at most 100,000", e.Message);
+        Assert.True(allocated < 100_000_000, $"refusing it allocated {allocated:N0} bytes");
+
+        var random = Assert.Throws<SweepFileException>(() => Parse("name: x\ntask: noop\nseeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\nrandom:\n  samples: 10000\n  space:\n    steps: { int_uniform: [1, 9] }\n"));
+        Assert.Contains("the sweep expands to 110,000 runs (random: 10,000 samples × 11 seed(s))", random.Message);
+    }
+
+    [Fact]
+    public void A_model_beyond_the_size_bound_is_refused_naming_its_parameters_and_memory()
+    {
+        var e = Assert.Throws<SweepFileException>(() => Parse("name: x\ntask: addition\nruns:\n  - { name: huge, d_model: 100000, d_ff: 100000 }\n"));
+        Assert.StartsWith("s.yaml:4:5: configuration 'huge': its model has 60,00", e.Message);
+        Assert.Contains(" parameters (about ", e.Message);
+        Assert.Contains(" GiB to train), more than max_parameters 10,000,000", e.Message);
+
+        // The bound is the sweep's to set.
+        const string wide = "name: x\ntask: addition\nruns:\n  - { name: wide, d_model: 64, d_ff: 256 }\n";
+        Assert.Single(Parse(wide).Runs);
+        Assert.Contains("more than max_parameters 1,000", Assert.Throws<SweepFileException>(() => Parse(wide + "max_parameters: 1000\n")).Message);
+    }
+
     static AdditionDefinition Addition(RunSpec run) => Assert.IsType<AdditionDefinition>(run.Definition);
 }

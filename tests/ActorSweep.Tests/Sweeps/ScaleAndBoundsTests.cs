@@ -1,0 +1,81 @@
+using System.Text.Json;
+using ActorSweep.Messages.Serialization;
+using ActorSweep.Messages.Sweeps;
+using ActorSweep.Seed.Cli;
+using ActorSweep.Seed.Hosting;
+using ActorSweep.Seed.Persistence;
+using ActorSweep.Tests.Cli;
+
+namespace ActorSweep.Tests.Sweeps;
+
+/// <summary>Reads that start from snapshots, and what a failed run tells its user.</summary>
+public sealed class ScaleAndBoundsTests
+{
+    [Fact]
+    public async Task The_state_after_any_event_recovered_from_retained_snapshots_equals_a_fold_of_the_journal()
+    {
+        await using var harness = new SweepHarness();
+        var (_, client) = await harness.StartAsync(slots: 2, o => o with { SnapshotEvery = 5 });
+        var finished = await SweepHarness.RunAsync(client, SweepHarness.Sweep("name: snaps\ntask: noop\nseeds: [1, 2, 3, 4, 5, 6]\ndefaults: { steps: 4, checkpoint_every: 1 }\n"),
+            TimeSpan.FromMinutes(1));
+
+        await using var reader = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(harness.DatabasePath));
+        var events = await reader.EventsAsync("snaps");
+        Assert.Equal(finished.EventCount, events.Count);
+        Assert.True(SnapshotCount(harness.DatabasePath, "sweep-snaps") > 1, "older snapshots are kept, not only the latest");
+        for (int n = 1; n <= events.Count; n++)
+        {
+            var (state, last) = await reader.RecoverAsync("snaps", n);
+            Assert.Equal(n, last);
+            Assert.Equal(Json(JournalReader.Fold("snaps", events.Take(n).Select(e => e.Event))), Json(state!));
+        }
+        Assert.Equal(Json(finished), Json((await reader.StateAsync("snaps"))!));
+        Assert.Equal((null, 0L), await reader.RecoverAsync("no-such-sweep"));
+    }
+
+    [Fact]
+    public async Task A_run_that_fails_for_good_makes_run_exit_1_and_shows_its_root_cause()
+    {
+        string dir = Directory.CreateTempSubdirectory("actorsweep-fail-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "fails.yaml");
+            File.WriteAllText(file, "name: fails\ntask: noop\nretries: 0\ndefaults: { steps: 3, checkpoint_every: 1 }\n");
+            string notADirectory = Path.Combine(dir, "a-file");
+            File.WriteAllText(notADirectory, "checkpoints cannot go under a file");
+            string db = Path.Combine(dir, "actorsweep.db");
+            var run = await CliRunner.RunAsync("run", file, "--db", db, "--slots", "1", "--checkpoints", notADirectory, "--report", Path.Combine(dir, "report"));
+            Assert.True(run.ExitCode == ExitCodes.Failed, $"exit {run.ExitCode}\n{run.Output}\n{run.Error}");
+            Assert.Contains("1 run(s) failed for good", run.Output);
+
+            var status = await CliRunner.RunAsync("status", "fails", "--db", db);
+            Assert.Contains("DirectoryNotFoundException", status.Output);      // the cause itself,
+            Assert.DoesNotContain("Exception during creation", status.Output); // not Akka's wrapper
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_failure_while_a_training_actor_starts_is_reported_by_its_innermost_cause()
+    {
+        var wrapped = new Akka.Actor.ActorInitializationException(null, "Exception during creation",
+            new System.Reflection.TargetInvocationException(new OutOfMemoryException("60,000,000,000 parameters do not fit")));
+        Assert.Equal("OutOfMemoryException: 60,000,000,000 parameters do not fit", ActorSweep.GpuNode.Node.NodeAgent.RootCause(wrapped));
+    }
+
+    static string Json(SweepState state) => JsonSerializer.Serialize(state, SweepMessageSerializer.Json);
+
+    static long SnapshotCount(string db, string persistenceId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id";
+        command.Parameters.AddWithValue("$id", persistenceId);
+        return (long)command.ExecuteScalar()!;
+    }
+}
