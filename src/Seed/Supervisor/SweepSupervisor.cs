@@ -16,9 +16,20 @@ namespace ActorSweep.Seed.Supervisor;
 /// first), wakes waiting nodes when runs are queued, routes reports, and requeues the runs of
 /// nodes that leave the cluster.
 /// </summary>
-public sealed class SweepSupervisor : ReceivePersistentActor
+public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
 {
     public const string JournalId = "sweep-supervisor";
+
+    /// <summary>A stopped sweep actor's back-off has passed: start it again.</summary>
+    sealed record RestartSweep(string SweepId);
+
+    /// <summary>
+    /// How long a sweep actor that stopped (its journal unreachable, say) waits before it starts
+    /// again: 0.5 s, doubling per failure in a row, at most 30 s. A sweep actor that lived a
+    /// minute starts the count again.
+    /// </summary>
+    public static TimeSpan RestartDelay(int failuresInARow) =>
+        TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, Math.Max(0, failuresInARow - 1))));
 
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly int _snapshotEvery;
@@ -28,6 +39,8 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     readonly Dictionary<string, IActorRef> _children = [];
     readonly Dictionary<string, SweepSummary> _summaries = [];
     readonly Dictionary<string, IActorRef> _waiting = [];   // nodes told "no work", by node id
+    readonly Dictionary<string, (int Failures, DateTime Started)> _lives = [];  // per sweep actor: failures in a row, when it last started
+    readonly HashSet<string> _backingOff = [];               // stopped sweep actors waiting for their restart
     ImmutableHashSet<string>? _liveNodes;                   // null until the cluster's state arrives
 
     public static Props Props(int snapshotEvery = 200) => Akka.Actor.Props.Create(() => new SweepSupervisor(snapshotEvery));
@@ -84,12 +97,25 @@ public sealed class SweepSupervisor : ReceivePersistentActor
             var id = _children.FirstOrDefault(c => c.Value.Equals(t.ActorRef)).Key;
             if (id is null) return;
             _children.Remove(id);
-            _log.Warning("Sweep actor '{0}' stopped; starting it again from its journal", id);
-            Child(id);
+            var life = _lives.GetValueOrDefault(id);
+            int failures = DateTime.UtcNow - life.Started > TimeSpan.FromMinutes(1) ? 1 : life.Failures + 1;
+            _lives[id] = (failures, life.Started);
+            var delay = RestartDelay(failures);
+            // One line per back-off step, not per message: a journal outage must not flood the log.
+            _log.Warning("Sweep actor '{0}' stopped ({1} time(s) in a row); starting it again from its journal in {2:F1} s", id, failures, delay.TotalSeconds);
+            _backingOff.Add(id);
+            Timers.StartSingleTimer("restart-" + id, new RestartSweep(id), delay);
+        });
+        Command<RestartSweep>(r =>
+        {
+            _backingOff.Remove(r.SweepId);
+            Child(r.SweepId);
         });
     }
 
     public override string PersistenceId => JournalId;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     void Register(SweepRegistered registered)
     {
@@ -158,9 +184,12 @@ public sealed class SweepSupervisor : ReceivePersistentActor
 
     static bool IsAlive(Member m) => m.Status is not (MemberStatus.Removed or MemberStatus.Down);
 
+    /// <summary>The sweep's actor, started if need be; while it backs off, messages to it are dropped (nodes resend reports and ask again for work).</summary>
     IActorRef Child(string sweepId)
     {
         if (_children.TryGetValue(sweepId, out var child)) return child;
+        if (_backingOff.Contains(sweepId)) return Context.System.DeadLetters;
+        _lives[sweepId] = (_lives.GetValueOrDefault(sweepId).Failures, DateTime.UtcNow);
         child = Context.ActorOf(SweepActor.Props(sweepId, _snapshotEvery), Uri.EscapeDataString(sweepId));
         Context.Watch(child);
         _children[sweepId] = child;

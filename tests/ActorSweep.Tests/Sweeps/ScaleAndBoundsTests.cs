@@ -79,3 +79,13 @@ public sealed class ScaleAndBoundsTests
         return (long)command.ExecuteScalar()!;
     }
 }
+
+/// <summary>A stopped sweep actor comes back with an exponential, capped back-off.</summary>
+public sealed class SweepRestartTests
+{
+    [Fact]
+    public void The_restart_delay_doubles_per_failure_in_a_row_up_to_thirty_seconds()
+    {
+        Assert.Equal([0.5, 1, 2, 4, 8, 16, 30, 30], Enumerable.Range(1, 8).Select(n => ActorSweep.Seed.Supervisor.SweepSupervisor.RestartDelay(n).TotalSeconds));
+    }
+}
