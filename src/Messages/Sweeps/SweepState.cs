@@ -121,6 +121,5 @@ public sealed record SweepState(
     /// <summary>Every run has completed, failed for good or been cancelled.</summary>
     public bool Finished => Definition is not null && Counts.Finished == Runs.Count;
 
-    public SweepSummary Summary() =>
-        new(SweepId, Definition?.Task ?? "", Runs.Count, Counts.Queued, Counts.Running, Counts.Completed, Counts.Failed, Cancelled, Finished);
+    public SweepSummary Summary() => SweepCounts.Of(this).Summary();
 }

@@ -89,8 +89,9 @@ public static class InspectCommands
                 SweepPrinter.Status(console, state!);
                 return ExitCodes.Ok;
             }
-            // The whole history streams: one line per event as it is read, folding as it goes, in bounded memory.
-            var folded = SweepState.Empty(id);
+            // The whole history streams: one line per event as it is read, and only the counts are
+            // folded, so memory stays bounded however long the journal (`status SWEEP` shows the runs).
+            var folded = SweepCounts.Empty(id);
             var output = parse.InvocationConfiguration.Output;
             var lines = new System.Text.StringBuilder();
             await journal.ForEachEventAsync(id, 0, e =>
@@ -102,7 +103,9 @@ public static class InspectCommands
             }, cancel: cancel);
             Flush();
             if (folded.EventCount == 0) return Terminal.UsageError(error, await UnknownSweep(journal, id));
-            SweepPrinter.Status(console, folded);
+            var s = folded.Summary();
+            output.WriteLine($"{id} ({s.Task}) after {folded.EventCount} events: {s.Completed} completed, {s.Failed} failed, {s.Running} running, {s.Queued} queued of {s.Runs}" +
+                             (s.Cancelled ? ", cancelled" : "") + (s.Finished ? " (finished)" : ""));
             return ExitCodes.Ok;
 
             void Flush()

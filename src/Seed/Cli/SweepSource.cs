@@ -21,7 +21,7 @@ sealed class JournalSweepSource(JournalReader journal) : ISweepSource
     {
         var summaries = new List<SweepSummary>();
         foreach (var id in await journal.SweepIdsAsync(cancel))
-            if (await journal.StateAsync(id, cancel: cancel) is { } state) summaries.Add(state.Summary());
+            if (await journal.SummaryAsync(id, cancel) is { } summary) summaries.Add(summary);
         return summaries;
     }
 

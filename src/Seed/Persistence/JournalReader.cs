@@ -67,6 +67,70 @@ public sealed class JournalReader : IAsyncDisposable
         return (state.EventCount == 0 ? null : state, state.EventCount);
     }
 
+    /// <summary>
+    /// A sweep's summary without its runs: the counts written in its latest snapshot, read by
+    /// scanning the snapshot's JSON (its runs are skipped, not built), then the events after it,
+    /// most known by their manifest alone. For `status` over every sweep of a large journal.
+    /// </summary>
+    public async Task<SweepSummary?> SummaryAsync(string sweepId, CancellationToken cancel = default)
+    {
+        string persistenceId = SweepActor.PersistenceIdFor(sweepId);
+        var counts = SweepCounts.Empty(sweepId);
+        await using (var connection = await OpenConnectionAsync(cancel))
+        {
+            if (connection is null) return null;
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT snapshot FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1";
+            Parameter(command, "id", persistenceId);
+            if (await command.ExecuteScalarAsync(cancel) is byte[] snapshot) counts = SnapshotCounts(sweepId, snapshot);
+
+            command.CommandText = "SELECT manifest, message FROM journal WHERE persistence_id = @id AND sequence_number > @from ORDER BY sequence_number";
+            Parameter(command, "from", counts.EventCount);
+            await using var reader = await command.ExecuteReaderAsync(cancel);
+            while (await reader.ReadAsync(cancel))
+            {
+                string manifest = reader.GetString(0);
+                if (!MessageManifests.TryGetType(manifest, out var type, out _)) throw new InvalidDataException($"unknown event manifest '{manifest}' in {persistenceId}");
+                var row = reader;
+                counts = counts.Apply(type, () => (ISweepEvent)_serializer.FromBinary((byte[])row.GetValue(1), manifest));
+            }
+        }
+        return counts.EventCount == 0 ? null : counts.Summary();
+    }
+
+    /// <summary>The task, counts, cancellation and event count of a snapshot, its runs skipped unread.</summary>
+    static SweepCounts SnapshotCounts(string sweepId, byte[] snapshot)
+    {
+        var json = new System.Text.Json.Utf8JsonReader(snapshot);
+        string? task = null;
+        RunCounts counts = RunCounts.None;
+        bool cancelled = false;
+        long events = 0;
+        json.Read();
+        while (json.Read() && json.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+        {
+            string name = json.GetString()!;
+            json.Read();
+            switch (name)
+            {
+                case "definition" when json.TokenType == System.Text.Json.JsonTokenType.StartObject:
+                    while (json.Read() && json.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+                    {
+                        string field = json.GetString()!;
+                        json.Read();
+                        if (field == "task") task = json.GetString();
+                        else json.Skip();
+                    }
+                    break;
+                case "cancelled": cancelled = json.GetBoolean(); break;
+                case "eventCount": events = json.GetInt64(); break;
+                case "counts": counts = System.Text.Json.JsonSerializer.Deserialize<RunCounts>(ref json, SweepMessageSerializer.Json)!; break;
+                default: json.Skip(); break;
+            }
+        }
+        return new SweepCounts(sweepId, task, counts, cancelled, events);
+    }
+
     public static SweepState Fold(string sweepId, IEnumerable<ISweepEvent> events) =>
         events.Aggregate(SweepState.Empty(sweepId), (state, e) => state.Apply(e));
 

@@ -30,6 +30,7 @@ public sealed class ScaleAndBoundsTests
             Assert.Equal(Json(JournalReader.Fold("snaps", events.Take(n).Select(e => e.Event))), Json(state!));
         }
         Assert.Equal(Json(finished), Json((await reader.StateAsync("snaps"))!));
+        Assert.Equal(finished.Summary(), await reader.SummaryAsync("snaps")); // from the snapshot's counts, its runs unread
         Assert.Equal((null, 0L), await reader.RecoverAsync("no-such-sweep"));
     }
 
@@ -87,5 +88,44 @@ public sealed class SweepRestartTests
     public void The_restart_delay_doubles_per_failure_in_a_row_up_to_thirty_seconds()
     {
         Assert.Equal([0.5, 1, 2, 4, 8, 16, 30, 30], Enumerable.Range(1, 8).Select(n => ActorSweep.Seed.Supervisor.SweepSupervisor.RestartDelay(n).TotalSeconds));
+    }
+}
+
+/// <summary>The counts-only fold `status` uses moves runs exactly as <see cref="SweepState.Apply"/> does.</summary>
+public sealed class SweepCountsTests
+{
+    [Fact]
+    public void Counts_folded_without_runs_equal_the_states_after_every_event()
+    {
+        var t = SweepFixtures.T0;
+        var definition = SweepFixtures.Definition(1, "a", "b", "c", "d");
+        ActorSweep.Messages.ISweepEvent[] events =
+        [
+            new SweepSubmitted("s", definition, t),
+            new RunsQueued("s", ["a", "b", "c", "d"]),
+            new RunAssigned("s", "a", 1, "n1", null, t),
+            new RunAssigned("s", "b", 1, "n1", null, t),
+            new RunCheckpointed("s", "a", 1, SweepFixtures.Checkpoint(5)),
+            new RunCompleted("s", "a", 1, SweepFixtures.Report(), t),
+            new RunFailed("s", "b", 1, "boom", false, t),
+            new RunRequeued("s", "b", 1, "retry"),
+            new RunAssigned("s", "b", 2, "n2", null, t),
+            new RunFailed("s", "b", 2, "boom", true, t),
+            new RunAssigned("s", "c", 1, "n2", null, t),
+            new SweepCancelled("s", "stop", t),
+            new RunRequeued("s", "c", 1, "released"),
+        ];
+        var state = SweepState.Empty("s");
+        var counts = SweepCounts.Empty("s");
+        for (int i = 0; i < events.Length; i++)
+        {
+            state = state.Apply(events[i]);
+            counts = counts.Apply(events[i]);
+            Assert.Equal(state.Summary(), counts.Summary());
+            // and from a snapshot taken at any point
+            var resumed = events.Skip(i + 1).Aggregate(SweepCounts.Of(state), (c, e) => c.Apply(e));
+            Assert.Equal(events.Aggregate(SweepState.Empty("s"), (s, e) => s.Apply(e)).Summary(), resumed.Summary());
+        }
+        Assert.Equal(new SweepSummary("s", "noop", 4, 0, 0, 1, 1, true, true), counts.Summary());
     }
 }
