@@ -40,11 +40,23 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         return new SweepState(stored.SweepId, stored.Definition, runs, stored.Queue ?? RunQueue.Empty, stored.Cancelled, stored.EventCount, stored.Counts);
     }
 
+    /// <summary>
+    /// The small fields come first (id, task, cancelled, event count, counts), so `status` reads a
+    /// snapshot's first kilobyte for a sweep's counts instead of all of it.
+    /// </summary>
     public override void Write(Utf8JsonWriter writer, SweepState value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();
         writer.WritePropertyName(Name("SweepId", options));
         writer.WriteStringValue(value.SweepId);
+        writer.WritePropertyName(Name("Task", options));
+        writer.WriteStringValue(value.Definition?.Task);
+        writer.WritePropertyName(Name("Cancelled", options));
+        writer.WriteBooleanValue(value.Cancelled);
+        writer.WritePropertyName(Name("EventCount", options));
+        writer.WriteNumberValue(value.EventCount);
+        writer.WritePropertyName(Name("Counts", options));
+        JsonSerializer.Serialize(writer, value.Counts, options);
         writer.WritePropertyName(Name("Definition", options));
         JsonSerializer.Serialize(writer, value.Definition, options);
         writer.WritePropertyName(Name("Runs", options));
@@ -55,12 +67,6 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         writer.WriteEndArray();
         writer.WritePropertyName(Name("Queue", options));
         JsonSerializer.Serialize(writer, value.Queue, options);
-        writer.WritePropertyName(Name("Cancelled", options));
-        writer.WriteBooleanValue(value.Cancelled);
-        writer.WritePropertyName(Name("EventCount", options));
-        writer.WriteNumberValue(value.EventCount);
-        writer.WritePropertyName(Name("Counts", options));
-        JsonSerializer.Serialize(writer, value.Counts, options);
         writer.WriteEndObject();
     }
 

@@ -106,6 +106,24 @@ public sealed record JournalDatabase(string ConnectionString, string ProviderNam
 
     const string JournalIndex = "CREATE INDEX IF NOT EXISTS [journal_persistence_id_sequence_number] ON [journal] ([persistence_id], [sequence_number]);";
 
+    /// <summary>
+    /// Gives the journal its index on (persistence_id, sequence_number) once the plugin has
+    /// created the table (it lacks that index on PostgreSQL too). True once the index exists;
+    /// false while there is no journal table yet. SQLite files get it when they are opened.
+    /// </summary>
+    public async Task<bool> EnsureJournalIndexAsync(CancellationToken cancel = default)
+    {
+        if (!IsPostgres) return true;
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(cancel);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT to_regclass('journal') IS NOT NULL";
+        if (!(bool)(await command.ExecuteScalarAsync(cancel))!) return false;
+        command.CommandText = "CREATE INDEX IF NOT EXISTS journal_persistence_id_sequence_number ON journal (persistence_id, sequence_number)";
+        await command.ExecuteNonQueryAsync(cancel);
+        return true;
+    }
+
     public bool IsPostgres => ProviderName == LinqToDB.ProviderName.PostgreSQL15;
 
     /// <summary>A new, unopened connection to this database.</summary>

@@ -44,6 +44,7 @@ public static class SeedHost
             options.LogFile is { } file ? new FileLoggerProvider(file, options.LogLevel) : null);
         if (!options.StopOnSignals) builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         builder.Services.AddSingleton(options.Database);
+        if (options.Database.IsPostgres) builder.Services.AddHostedService<JournalIndexService>();
         builder.Services.AddHealthChecks()
             .AddCheck<JournalDatabaseHealthCheck>("journal")
             .AddCheck<SupervisorHealthCheck>("supervisor");

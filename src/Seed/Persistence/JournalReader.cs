@@ -26,7 +26,11 @@ public sealed class JournalReader : IAsyncDisposable
 
     JournalReader(JournalDatabase database) => _database = database;
 
-    public static Task<JournalReader> OpenAsync(JournalDatabase database) => Task.FromResult(new JournalReader(database));
+    public static async Task<JournalReader> OpenAsync(JournalDatabase database)
+    {
+        await database.EnsureJournalIndexAsync(); // journals written before the index existed
+        return new JournalReader(database);
+    }
 
     /// <summary>Every registered sweep, in the order they were first submitted.</summary>
     public async Task<IReadOnlyList<string>> SweepIdsAsync(CancellationToken cancel = default)
@@ -80,9 +84,25 @@ public sealed class JournalReader : IAsyncDisposable
         {
             if (connection is null) return null;
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT snapshot FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1";
+            // The counts lead a snapshot (SweepStateJsonConverter): its first kilobyte is enough.
+            command.CommandText = _database.IsPostgres
+                ? "SELECT substring(snapshot from 1 for 1024), sequence_number FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1"
+                : "SELECT substr(snapshot, 1, 1024), sequence_number FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1";
             Parameter(command, "id", persistenceId);
-            if (await command.ExecuteScalarAsync(cancel) is byte[] snapshot) counts = SnapshotCounts(sweepId, snapshot);
+            long? snapshotAt = null;
+            await using (var head = await command.ExecuteReaderAsync(cancel))
+                if (await head.ReadAsync(cancel))
+                {
+                    snapshotAt = head.GetInt64(1);
+                    counts = HeadCounts(sweepId, (byte[])head.GetValue(0)) ?? counts;
+                }
+            if (snapshotAt is { } at && counts.EventCount == 0)
+            {
+                // A snapshot written before the counts led it (release 0.1): scan all of it.
+                command.CommandText = "SELECT snapshot FROM snapshot WHERE persistence_id = @id AND sequence_number = @at";
+                Parameter(command, "at", at);
+                if (await command.ExecuteScalarAsync(cancel) is byte[] snapshot) counts = SnapshotCounts(sweepId, snapshot);
+            }
 
             command.CommandText = "SELECT manifest, message FROM journal WHERE persistence_id = @id AND sequence_number > @from ORDER BY sequence_number";
             Parameter(command, "from", counts.EventCount);
@@ -96,6 +116,37 @@ public sealed class JournalReader : IAsyncDisposable
             }
         }
         return counts.EventCount == 0 ? null : counts.Summary();
+    }
+
+    /// <summary>The counts at the head of a snapshot, read from its first bytes; null when they do not lead it.</summary>
+    static SweepCounts? HeadCounts(string sweepId, byte[] head)
+    {
+        var json = new System.Text.Json.Utf8JsonReader(head, isFinalBlock: false, state: default);
+        string? task = null;
+        bool cancelled = false;
+        long? events = null;
+        try
+        {
+            if (!json.Read() || json.TokenType != System.Text.Json.JsonTokenType.StartObject) return null;
+            while (json.Read() && json.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                string name = json.GetString()!;
+                if (!json.Read()) return null;
+                switch (name)
+                {
+                    case "sweepId": break;
+                    case "task": task = json.TokenType == System.Text.Json.JsonTokenType.Null ? null : json.GetString(); break;
+                    case "cancelled": cancelled = json.GetBoolean(); break;
+                    case "eventCount": events = json.GetInt64(); break;
+                    case "counts":
+                        var counts = System.Text.Json.JsonSerializer.Deserialize<RunCounts>(ref json, SweepMessageSerializer.Json)!;
+                        return events is { } n ? new SweepCounts(sweepId, task, counts, cancelled, n) : null;
+                    default: return null; // the large fields begin: this snapshot does not lead with its counts
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException) { }
+        return null;
     }
 
     /// <summary>The task, counts, cancellation and event count of a snapshot, its runs skipped unread.</summary>

@@ -5,24 +5,25 @@ using ActorSweep.Seed.Cli;
 using ActorSweep.Seed.Hosting;
 using ActorSweep.Seed.Persistence;
 using ActorSweep.Tests.Cli;
+using ActorSweep.Tests.Infrastructure;
 
 namespace ActorSweep.Tests.Sweeps;
 
 /// <summary>Reads that start from snapshots, and what a failed run tells its user.</summary>
-public sealed class ScaleAndBoundsTests
+public sealed class ScaleAndBoundsTests(PostgresServer postgres)
 {
-    [Fact]
-    public async Task The_state_after_any_event_recovered_from_retained_snapshots_equals_a_fold_of_the_journal()
+    [Theory, MemberData(nameof(SweepHarness.Backends), MemberType = typeof(SweepHarness))]
+    public async Task The_state_after_any_event_recovered_from_retained_snapshots_equals_a_fold_of_the_journal(string backend)
     {
-        await using var harness = new SweepHarness();
+        await using var harness = await SweepHarness.CreateAsync(backend, postgres);
         var (_, client) = await harness.StartAsync(slots: 2, o => o with { SnapshotEvery = 5 });
         var finished = await SweepHarness.RunAsync(client, SweepHarness.Sweep("name: snaps\ntask: noop\nseeds: [1, 2, 3, 4, 5, 6]\ndefaults: { steps: 4, checkpoint_every: 1 }\n"),
             TimeSpan.FromMinutes(1));
 
-        await using var reader = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(harness.DatabasePath));
+        await using var reader = await JournalReader.OpenAsync(harness.Database);
         var events = await reader.EventsAsync("snaps");
         Assert.Equal(finished.EventCount, events.Count);
-        Assert.True(SnapshotCount(harness.DatabasePath, "sweep-snaps") > 1, "older snapshots are kept, not only the latest");
+        Assert.True(SnapshotCount(harness.Database, "sweep-snaps") > 1, "older snapshots are kept, not only the latest");
         for (int n = 1; n <= events.Count; n++)
         {
             var (state, last) = await reader.RecoverAsync("snaps", n);
@@ -70,14 +71,17 @@ public sealed class ScaleAndBoundsTests
 
     static string Json(SweepState state) => JsonSerializer.Serialize(state, SweepMessageSerializer.Json);
 
-    static long SnapshotCount(string db, string persistenceId)
+    static long SnapshotCount(JournalDatabase database, string persistenceId)
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}");
+        using var connection = database.CreateConnection();
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id";
-        command.Parameters.AddWithValue("$id", persistenceId);
-        return (long)command.ExecuteScalar()!;
+        command.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id = @id";
+        var id = command.CreateParameter();
+        id.ParameterName = "id";
+        id.Value = persistenceId;
+        command.Parameters.Add(id);
+        return Convert.ToInt64(command.ExecuteScalar());
     }
 }
 
