@@ -83,6 +83,57 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         Assert.False(b.HasExited);
     }
 
+    /// <summary>
+    /// A whole-cluster crash: the seed and both workers are killed with SIGKILL at once mid-sweep,
+    /// then the cluster is started again (new processes, new ports). The supervisor recovers the
+    /// sweep from PostgreSQL, requeues the runs of the dead nodes, and they resume from their
+    /// checkpoints: every run completes once, no retry is used, and the results are those of runs
+    /// trained without a fault.
+    /// </summary>
+    [Fact]
+    public async Task Every_process_killed_with_SIGKILL_at_once_then_restarted_finishes_every_run_once_and_identical()
+    {
+        using var cluster = await LocalCluster.CreateAsync(postgres);
+        string sweep = AdditionSweep.Replace("name: kill-worker", "name: crash-all");
+        var definition = SweepFile.Parse(sweep, "crash-all.yaml");
+        int seedPort = PostgresServer.FreePort(), apiPort = PostgresServer.FreePort();
+        var processes = new List<NodeProcess> { cluster.StartSeed("seed", seedPort, apiPort, [seedPort]) };
+        await cluster.WaitHealthyAsync(apiPort, Startup);
+        processes.Add(cluster.StartWorker("worker-a", PostgresServer.FreePort(), [seedPort]));
+        processes.Add(cluster.StartWorker("worker-b", PostgresServer.FreePort(), [seedPort]));
+        using (var api = LocalCluster.Api(apiPort))
+        {
+            await api.SubmitAsync(sweep, "crash-all.yaml");
+            await cluster.WaitForSweepAsync(api, "crash-all", s => s.State!.Runs.Values.Any(r => r.Status == RunStatus.Running && r.Checkpoint is { Step: >= 200 and <= 1500 }),
+                Startup, "a running run with a checkpoint");
+        }
+        foreach (var process in processes) process.Kill();
+
+        int seedPort2 = PostgresServer.FreePort(), apiPort2 = PostgresServer.FreePort();
+        cluster.StartSeed("seed-again", seedPort2, apiPort2, [seedPort2]);
+        await cluster.WaitHealthyAsync(apiPort2, Startup);
+        cluster.StartWorker("worker-a-again", PostgresServer.FreePort(), [seedPort2]);
+        cluster.StartWorker("worker-b-again", PostgresServer.FreePort(), [seedPort2]);
+        using var again = LocalCluster.Api(apiPort2);
+        await cluster.WaitForSweepAsync(again, "crash-all", s => s.State is { Finished: true }, TimeSpan.FromMinutes(4), "the sweep to finish after the restart");
+        output.WriteLine(cluster.Logs());
+
+        var events = await cluster.EventsAsync("crash-all");
+        var state = JournalReader.Fold("crash-all", events);
+        foreach (var spec in definition.Runs)
+            Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == spec.RunId); // none lost, none counted twice
+        Assert.Contains(events.OfType<RunRequeued>(), r => r.Reason.Contains("left the cluster"));
+        Assert.Contains(events.OfType<RunAssigned>(), a => a.ResumeFrom is { Step: >= 200 }); // resumed from a checkpoint, not from scratch
+        Assert.All(state.Runs.Values, r => Assert.Equal(0, r.Failures)); // a crash is not the run's fault
+        var store = JournalDatabase.Postgres(cluster.Postgres).CheckpointStore();
+        foreach (var run in state.Runs.Values)
+        {
+            var (report, weights) = ReliabilityTests.UninterruptedWithWeights(run.Spec);
+            Assert.Equal(ReliabilityTests.Comparable(report), ReliabilityTests.Comparable(run.Report!));
+            Assert.Equal(weights, ReliabilityTests.FinalWeights(store, run)); // bit for bit
+        }
+    }
+
     [Fact]
     public async Task The_supervisor_moves_to_the_other_seed_when_its_host_is_killed_and_the_sweep_goes_on()
     {
