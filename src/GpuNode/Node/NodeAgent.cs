@@ -41,6 +41,8 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     readonly SortedDictionary<long, (IRunReport Report, long SentAt)> _pending = [];
     long _nextReportId;
     long _requestedAt = -1;
+    int _storageFailures;                                   // checkpoint-store outages in a row
+    long _pausedUntil;                                      // no work is asked for before this (an outage's back-off)
     IActorRef? _drainRequester;
     bool _draining;
     int _released, _completed;
@@ -85,7 +87,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<ReportAck>(ack =>
         {
             if (_pending.Remove(ack.ReportId, out var sent) && ack.Accepted)
+            {
                 PruneOlderThan(sent.Report);
+                if (sent.Report is RunCheckpointReport) _storageFailures = 0; // the store works again
+            }
             CheckDrained();
         });
         Receive<Terminated>(t => Ended(t.ActorRef));
@@ -135,13 +140,25 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         return $"{root.GetType().Name}: {root.Message}";
     }
 
+    /// <summary>
+    /// A failure of the checkpoint database (PostgreSQL or SQLite unreachable, locked, failing), not
+    /// of the run: the run is handed back without using a retry, and the node waits before asking
+    /// for work again. A checkpoint directory's errors stay the run's (they are as likely a wrong
+    /// path as an outage).
+    /// </summary>
+    internal static bool IsStorageOutage(Exception e) => e.GetBaseException() is System.Data.Common.DbException;
+
+    /// <summary>How long a node waits for work after storage outages in a row: 1 s, doubling, at most 30 s.</summary>
+    public static TimeSpan OutageBackoff(int failuresInARow) =>
+        TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Max(0, failuresInARow - 1))));
+
     protected override SupervisorStrategy SupervisorStrategy() =>
         new StopAndRemember((child, cause) => _crashes[child] = cause);
 
     void RequestWorkIfFree()
     {
         int free = _settings.Slots - _running.Count;
-        if (free <= 0 || _requestedAt >= 0 || _draining) return;
+        if (free <= 0 || _requestedAt >= 0 || _draining || Stopwatch.GetTimestamp() < _pausedUntil) return;
         _requestedAt = Stopwatch.GetTimestamp();
         _supervisor.Tell(new RequestWork(_settings.NodeId, free, _settings.Device));
     }
@@ -192,13 +209,29 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         _busySeconds += Stopwatch.GetElapsedTime(run.Started).TotalSeconds;
         _computeSeconds += run.ComputeSeconds;
         var a = run.Assignment;
-        if (!run.Ended)
+        var cause = _crashes.Remove(child, out var crash) ? crash : null;
+        if (!run.Ended && cause is not null && IsStorageOutage(cause))
         {
-            string error = _crashes.Remove(child, out var cause) ? RootCause(cause) : "training actor stopped unexpectedly";
+            var wait = OutageBackoff(++_storageFailures);
+            _pausedUntil = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+            Timers.StartSingleTimer("outage", new IdleTick(), wait);
+            _log.Warning("Checkpoint store unavailable ({0}); run {1}/{2} handed back without using a retry; asking for work again in {3:F0} s",
+                RootCause(cause), a.SweepId, a.Run.RunId, wait.TotalSeconds);
+            _released++;
+            // No checkpoint: the supervisor resumes the run from the last one it accepted.
+            Relay(new RunReleasedReport(a.SweepId, a.Run.RunId, a.Attempt, _settings.NodeId, 0, null));
+        }
+        else if (!run.Ended)
+        {
+            string error = cause is not null ? RootCause(cause) : "training actor stopped unexpectedly";
             _log.Warning("Run {0}/{1} attempt {2} failed: {3}", a.SweepId, a.Run.RunId, a.Attempt, error);
             Relay(new RunFailedReport(a.SweepId, a.Run.RunId, a.Attempt, _settings.NodeId, 0, error));
         }
-        else _completed++;
+        else
+        {
+            _completed++;
+            _storageFailures = 0;
+        }
         RequestWorkIfFree();
         CheckDrained();
     }

@@ -140,4 +140,31 @@ public sealed class NodeAgentTests : TestKit, IDisposable
         Assert.Throws<FileNotFoundException>(() => _store.Load(c2.Checkpoint.Reference));
         Assert.Equal(8, _store.Load(c3.Checkpoint.Reference).Length);
     }
+
+    [Fact]
+    public void A_checkpoint_database_outage_hands_the_run_back_without_a_failure_and_pauses_asking_for_work()
+    {
+        var supervisor = CreateTestProbe();
+        var agent = Sys.ActorOf(NodeAgent.Props(Settings(slots: 1) with { Checkpoints = new UnreachableDatabase() }, supervisor.Ref));
+        supervisor.ExpectMsg<RequestWork>();
+        agent.Tell(new AssignRuns("node-1", [Noop("a", steps: 10, checkpointEvery: 1)]), supervisor.Ref);
+
+        var report = supervisor.FishForMessage<IRunReport>(r => r is RunReleasedReport or RunFailedReport);
+        var released = Assert.IsType<RunReleasedReport>(report); // not a failure: the run keeps its retries
+        Assert.Null(released.Checkpoint);                          // it resumes from the last checkpoint the supervisor accepted
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        agent.Tell(new ReportAck("node-1", released.ReportId, true), supervisor.Ref);
+        supervisor.FishForMessage<RequestWork>(_ => true, TimeSpan.FromSeconds(10));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.8), $"asked for work again after {clock.Elapsed.TotalSeconds:F2} s, inside the 1 s back-off");
+        Assert.Equal([1.0, 2, 4, 8, 16, 30, 30], Enumerable.Range(1, 7).Select(n => NodeAgent.OutageBackoff(n).TotalSeconds));
+    }
+
+    /// <summary>A checkpoint database that cannot be reached (as PostgreSQL is during an outage).</summary>
+    sealed class UnreachableDatabase : ICheckpointStore
+    {
+        public string Save(string sweepId, string runId, int attempt, long step, byte[] data) =>
+            throw new Microsoft.Data.Sqlite.SqliteException("unable to open database file", 14);
+        public void DeleteOlder(string sweepId, string runId, long step) { }
+        public byte[] Load(string reference) => throw new FileNotFoundException(reference);
+    }
 }
