@@ -146,7 +146,13 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
     /// for work again. A checkpoint directory's errors stay the run's (they are as likely a wrong
     /// path as an outage).
     /// </summary>
-    internal static bool IsStorageOutage(Exception e) => e.GetBaseException() is System.Data.Common.DbException;
+    internal static bool IsStorageOutage(Exception e)
+    {
+        // The database's exception wraps the socket's, so look along the whole chain.
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is System.Data.Common.DbException) return true;
+        return false;
+    }
 
     /// <summary>How long a node waits for work after storage outages in a row: 1 s, doubling, at most 30 s.</summary>
     public static TimeSpan OutageBackoff(int failuresInARow) =>

@@ -61,7 +61,8 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
         Command<RequestWork>(RouteWork);
         Command<IRunReport>(report =>
         {
-            if (_children.ContainsKey(report.SweepId)) Child(report.SweepId).Forward(report);
+            // A known sweep whose actor is backing off drops the report unacknowledged: the node sends it again.
+            if (_hashes.ContainsKey(report.SweepId)) Child(report.SweepId).Forward(report);
             else
             {
                 _log.Warning("Report {0} for unknown sweep '{1}' acknowledged and ignored", report.GetType().Name, report.SweepId);
