@@ -4,6 +4,7 @@ using Akka.Actor.Internal;
 using Akka.Event;
 using ActorSweep.Messages.Work;
 using ActorSweep.Telemetry.Metrics;
+using ActorSweep.Hosting;
 using ActorSweep.Hosting.Clustering;
 
 namespace ActorSweep.GpuNode.Node;
@@ -156,7 +157,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
 
     /// <summary>How long a node waits for work after storage outages in a row: 1 s, doubling, at most 30 s.</summary>
     public static TimeSpan OutageBackoff(int failuresInARow) =>
-        TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Max(0, failuresInARow - 1))));
+        Backoff.Delay(failuresInARow, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new StopAndRemember((child, cause) => _crashes[child] = cause);

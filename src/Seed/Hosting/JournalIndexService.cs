@@ -1,3 +1,4 @@
+using ActorSweep.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,9 +13,9 @@ public sealed class JournalIndexService(JournalDatabase database, ILogger<Journa
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromSeconds(2);
-        while (!stoppingToken.IsCancellationRequested)
+        for (int failures = 1; !stoppingToken.IsCancellationRequested; failures++)
         {
+            var delay = Backoff.Delay(failures, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60));
             try
             {
                 if (await database.EnsureJournalIndexAsync(stoppingToken)) return;
@@ -25,7 +26,6 @@ public sealed class JournalIndexService(JournalDatabase database, ILogger<Journa
             }
             try { await Task.Delay(delay, stoppingToken); }
             catch (OperationCanceledException) { return; }
-            delay = TimeSpan.FromSeconds(Math.Min(60, delay.TotalSeconds * 2));
         }
     }
 }

@@ -26,11 +26,8 @@ public sealed class JournalReader : IAsyncDisposable
 
     JournalReader(JournalDatabase database) => _database = database;
 
-    public static async Task<JournalReader> OpenAsync(JournalDatabase database)
-    {
-        await database.EnsureJournalIndexAsync(); // journals written before the index existed
-        return new JournalReader(database);
-    }
+    /// <summary>A reader never writes: a seed host adds the PostgreSQL journal's index (SQLite files get it when opened).</summary>
+    public static Task<JournalReader> OpenAsync(JournalDatabase database) => Task.FromResult(new JournalReader(database));
 
     /// <summary>Every registered sweep, in the order they were first submitted.</summary>
     public async Task<IReadOnlyList<string>> SweepIdsAsync(CancellationToken cancel = default)

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Persistence;
+using ActorSweep.Hosting;
 using ActorSweep.Hosting.Clustering;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
@@ -29,7 +30,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
     /// minute starts the count again.
     /// </summary>
     public static TimeSpan RestartDelay(int failuresInARow) =>
-        TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, Math.Max(0, failuresInARow - 1))));
+        Backoff.Delay(failuresInARow, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(30));
 
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly int _snapshotEvery;
