@@ -20,6 +20,7 @@ public static class JournalReadBench
         var serializer = new SweepMessageSerializer(null!);
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}");
         connection.Open();
+        if (options.String("snapshot-only") is not null) { SnapshotPath(connection, serializer, sweep); return 0; }
         var rows = new List<(byte[] Message, string Manifest)>();
         var clock = Stopwatch.StartNew();
         using (var command = connection.CreateCommand())
@@ -42,6 +43,72 @@ public static class JournalReadBench
         double describe = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"{events.Count:N0} events: read {read:F2} s, deserialize {deserialize:F2} s, apply {apply:F2} s, describe {describe:F2} s " +
                           $"({events.Count / (read + deserialize + apply):F0} events/s read to state)");
+        SnapshotPath(connection, serializer, sweep);
         return 0;
+    }
+
+    /// <summary>What `results` does: the latest snapshot (read, deserialized), the events after it, the results rows and their JSON.</summary>
+    static void SnapshotPath(Microsoft.Data.Sqlite.SqliteConnection connection, SweepMessageSerializer serializer, string sweep)
+    {
+        var clock = Stopwatch.StartNew();
+        byte[] snapshot;
+        string manifest;
+        long at;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT snapshot, manifest, sequence_number FROM snapshot WHERE persistence_id = $id ORDER BY sequence_number DESC LIMIT 1";
+            command.Parameters.AddWithValue("$id", "sweep-" + sweep);
+            using var reader = command.ExecuteReader();
+            if (!reader.Read()) { Console.WriteLine("no snapshot"); return; }
+            (snapshot, manifest, at) = ((byte[])reader.GetValue(0), reader.GetString(1), reader.GetInt64(2));
+        }
+        double read = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var pause0 = GC.GetTotalPauseDuration();
+        var state = (SweepState)serializer.FromBinary(snapshot, manifest);
+        double deserialize = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"TEMP gc pause {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s, gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}");
+        clock.Restart();
+        serializer.FromBinary(snapshot, manifest);
+        Console.WriteLine($"TEMP warm {clock.Elapsed.TotalSeconds:F2}");
+        {
+            using var gz = new System.IO.Compression.GZipStream(new MemoryStream(snapshot), System.IO.Compression.CompressionMode.Decompress);
+            var ms = new MemoryStream(); gz.CopyTo(ms);
+            using var doc = System.Text.Json.JsonDocument.Parse(ms.ToArray());
+            string defJson = doc.RootElement.GetProperty("definition").GetRawText();
+            var runsEl = doc.RootElement.GetProperty("runs");
+            string specsJson = doc.RootElement.GetProperty("definition").GetProperty("runs").GetRawText();
+            string reportsJson = "[" + string.Join(",", runsEl.EnumerateArray().Select(r => r.GetProperty("report").GetRawText())) + "]";
+            string checkJson = "[" + string.Join(",", runsEl.EnumerateArray().Select(r => r.GetProperty("checkpoint").GetRawText())) + "]";
+            string defsJson = "[" + string.Join(",", doc.RootElement.GetProperty("definition").GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("definition").GetRawText())) + "]";
+            string optsJson = "[" + string.Join(",", doc.RootElement.GetProperty("definition").GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("options").GetRawText())) + "]";
+            void T(string what, Action a) { a(); var c = Stopwatch.StartNew(); a(); Console.WriteLine($"TEMP {what} {c.Elapsed.TotalSeconds:F2}"); }
+            var o = SweepMessageSerializer.Json;
+            T("specs", () => System.Text.Json.JsonSerializer.Deserialize<List<ActorSweep.Messages.Runs.RunSpec>>(specsJson, o));
+            T("definitions", () => System.Text.Json.JsonSerializer.Deserialize<List<ActorSweep.Tasks.RunDefinition>>(defsJson, o));
+            T("options", () => System.Text.Json.JsonSerializer.Deserialize<List<System.Collections.Immutable.ImmutableSortedDictionary<string,string>>>(optsJson, o));
+            T("reports", () => System.Text.Json.JsonSerializer.Deserialize<List<ActorSweep.Messages.Results.RunReport>>(reportsJson, o));
+            T("checkpoints", () => System.Text.Json.JsonSerializer.Deserialize<List<ActorSweep.Messages.Runs.CheckpointInfo>>(checkJson, o));
+        }
+        clock.Restart();
+        clock.Restart();
+        int after = 0;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT message, manifest FROM journal WHERE persistence_id = $id AND sequence_number > $at ORDER BY sequence_number";
+            command.Parameters.AddWithValue("$id", "sweep-" + sweep);
+            command.Parameters.AddWithValue("$at", at);
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) { state = state.Apply((ISweepEvent)serializer.FromBinary((byte[])reader.GetValue(0), reader.GetString(1))); after++; }
+        }
+        double events = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var rows = ActorSweep.Seed.Reports.SweepReport.Results(state);
+        double results = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        string json = System.Text.Json.JsonSerializer.Serialize(rows, ActorSweep.Messages.Results.ReportJson.Options);
+        double write = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"snapshot at event {at:N0} ({snapshot.Length / 1e6:F1} MB): read {read:F2} s, deserialize {deserialize:F2} s; " +
+                          $"{after:N0} events after it {events:F2} s; results rows {results:F2} s; JSON {json.Length / 1e6:F1} MB in {write:F2} s");
     }
 }

@@ -81,17 +81,17 @@ public sealed class JournalReader : IAsyncDisposable
         {
             if (connection is null) return null;
             await using var command = connection.CreateCommand();
-            // The counts lead a snapshot (SweepStateJsonConverter): its first kilobyte is enough.
+            // The counts lead a snapshot (SweepStateJsonConverter): its first kilobytes are enough.
             command.CommandText = _database.IsPostgres
-                ? "SELECT substring(snapshot from 1 for 1024), sequence_number FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1"
-                : "SELECT substr(snapshot, 1, 1024), sequence_number FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1";
+                ? "SELECT substring(snapshot from 1 for 4096), sequence_number FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1"
+                : "SELECT substr(snapshot, 1, 4096), sequence_number FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1";
             Parameter(command, "id", persistenceId);
             long? snapshotAt = null;
             await using (var head = await command.ExecuteReaderAsync(cancel))
                 if (await head.ReadAsync(cancel))
                 {
                     snapshotAt = head.GetInt64(1);
-                    counts = HeadCounts(sweepId, (byte[])head.GetValue(0)) ?? counts;
+                    counts = HeadCounts(sweepId, SweepMessageSerializer.JsonHead((byte[])head.GetValue(0), 16_384)) ?? counts;
                 }
             if (snapshotAt is { } at && counts.EventCount == 0)
             {

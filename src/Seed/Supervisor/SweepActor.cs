@@ -14,7 +14,7 @@ namespace ActorSweep.Seed.Supervisor;
 /// One sweep, event-sourced in journal "sweep-{id}". A thin shell: <see cref="SweepDecisions"/>
 /// decides, <see cref="SweepState.Apply"/> changes state, and this actor persists, replies,
 /// acknowledges reports and notifies watchers. Snapshots every <c>snapshotEvery</c> events (or
-/// every as many events as the sweep has runs, if that is more).
+/// every as many events as the sweep has runs, if that is more), and when the sweep finishes.
 /// <para>
 /// Writes are group-committed: a decision's events are applied at once, so the next command sees
 /// them, and persisted with PersistAllAsync, so many commands share one database transaction.
@@ -257,7 +257,9 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             SupervisorMetrics.JournalWriteDuration.Record(Stopwatch.GetElapsedTime(handedOver).TotalSeconds, _sweepTag);
             SweepMetrics.Record(decision.Events, _sweepTag);
             // Only a state with nothing unwritten may be snapshotted: it then equals the journal up to LastSequenceNr.
-            if (_unwritten == 0 && LastSequenceNr - _lastSnapshot >= SnapshotInterval)
+            // A sweep that has just finished is snapshotted too: it is read often after that (results,
+            // reports, recovery) and then starts from its final state, with no events to apply.
+            if (_unwritten == 0 && _lastSnapshot != LastSequenceNr && (LastSequenceNr - _lastSnapshot >= SnapshotInterval || _state.Finished))
             {
                 _lastSnapshot = LastSequenceNr;
                 SaveSnapshot(_state);

@@ -135,4 +135,24 @@ public sealed class SerializerTests : IDisposable
         var serializer = new SweepMessageSerializer((ExtendedActorSystem)_system);
         Assert.Throws<ArgumentException>(() => serializer.ToBinary("a string"));
     }
+
+    [Fact]
+    public void A_snapshot_is_stored_compressed_and_its_head_alone_gives_its_counts()
+    {
+        var serializer = new SweepMessageSerializer((ExtendedActorSystem)_system);
+        string[] runs = Enumerable.Range(0, 2000).Select(i => $"r{i}").ToArray();
+        var state = SweepState.Empty("s").Apply(new SweepSubmitted("s", Definition(1, runs), T0)).Apply(new RunsQueued("s", [.. runs]))
+            .Apply(new RunAssigned("s", "r7", 1, "n1", null, T0)).Apply(new RunCompleted("s", "r7", 1, FullReport, T0));
+        byte[] stored = serializer.ToBinary(state);
+        int json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state, SweepMessageSerializer.Json).Length;
+        Assert.True(SweepMessageSerializer.IsCompressed(stored));
+        Assert.True(stored.Length * 5 < json, $"{stored.Length} B compressed from {json} B");
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(state, SweepMessageSerializer.Json),
+                     System.Text.Json.JsonSerializer.Serialize((SweepState)serializer.FromBinary(stored, MessageManifests.ManifestOf(typeof(SweepState))!), SweepMessageSerializer.Json));
+
+        // `status` reads a snapshot's first few kilobytes: they decompress to its leading counts.
+        string head = System.Text.Encoding.UTF8.GetString(SweepMessageSerializer.JsonHead(stored[..512], 4096));
+        Assert.StartsWith("""{"sweepId":"s","task":"noop","cancelled":false,"eventCount":4,"counts":{"queued":1999,"running":0,"completed":1""", head);
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(stored[..512], MessageManifests.ManifestOf(typeof(SweepState))!)); // a cut snapshot is refused
+    }
 }

@@ -23,7 +23,12 @@ public sealed class ScaleAndBoundsTests(PostgresServer postgres)
         await using var reader = await JournalReader.OpenAsync(harness.Database);
         var events = await reader.EventsAsync("snaps");
         Assert.Equal(finished.EventCount, events.Count);
-        Assert.True(SnapshotCount(harness.Database, "sweep-snaps") > 1, "older snapshots are kept, not only the latest");
+        Assert.True(Scalar<long>(harness.Database, "SELECT COUNT(*) FROM snapshot WHERE persistence_id = @id") > 1, "older snapshots are kept, not only the latest");
+        // A finished sweep is snapshotted at its last event (written just after it), compressed.
+        await Eventually.TrueAsync(() => Scalar<long>(harness.Database, "SELECT MAX(sequence_number) FROM snapshot WHERE persistence_id = @id") == events.Count,
+            TimeSpan.FromSeconds(20), "the finished sweep's snapshot");
+        byte[] latest = Scalar<byte[]>(harness.Database, "SELECT snapshot FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1");
+        Assert.True(SweepMessageSerializer.IsCompressed(latest));
         for (int n = 1; n <= events.Count; n++)
         {
             var (state, last) = await reader.RecoverAsync("snaps", n);
@@ -71,17 +76,19 @@ public sealed class ScaleAndBoundsTests(PostgresServer postgres)
 
     static string Json(SweepState state) => JsonSerializer.Serialize(state, SweepMessageSerializer.Json);
 
-    static long SnapshotCount(JournalDatabase database, string persistenceId)
+    /// <summary>A query about sweep "snaps" (its persistence id is @id).</summary>
+    static T Scalar<T>(JournalDatabase database, string sql)
     {
         using var connection = database.CreateConnection();
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id = @id";
+        command.CommandText = sql;
         var id = command.CreateParameter();
         id.ParameterName = "id";
-        id.Value = persistenceId;
+        id.Value = "sweep-snaps";
         command.Parameters.Add(id);
-        return Convert.ToInt64(command.ExecuteScalar());
+        var value = command.ExecuteScalar();
+        return value is T typed ? typed : (T)Convert.ChangeType(value, typeof(T))!;
     }
 }
 
