@@ -20,7 +20,7 @@ public static class JournalReadBench
         var serializer = new SweepMessageSerializer(null!);
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db}");
         connection.Open();
-        if (options.String("snapshot-only") is not null) { SnapshotPath(connection, serializer, sweep); return 0; }
+        if (options.String("snapshot-only") is not null) { SnapshotPath(connection, serializer, sweep); return 0; } // what `results` reads, alone
         var rows = new List<(byte[] Message, string Manifest)>();
         var clock = Stopwatch.StartNew();
         using (var command = connection.CreateCommand())
@@ -64,33 +64,8 @@ public static class JournalReadBench
         }
         double read = clock.Elapsed.TotalSeconds;
         clock.Restart();
-        var pause0 = GC.GetTotalPauseDuration();
         var state = (SweepState)serializer.FromBinary(snapshot, manifest);
         double deserialize = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"TEMP gc pause {(GC.GetTotalPauseDuration() - pause0).TotalSeconds:F2} s, gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}");
-        clock.Restart();
-        serializer.FromBinary(snapshot, manifest);
-        Console.WriteLine($"TEMP warm {clock.Elapsed.TotalSeconds:F2}");
-        {
-            using var gz = new System.IO.Compression.GZipStream(new MemoryStream(snapshot), System.IO.Compression.CompressionMode.Decompress);
-            var ms = new MemoryStream(); gz.CopyTo(ms);
-            using var doc = System.Text.Json.JsonDocument.Parse(ms.ToArray());
-            string defJson = doc.RootElement.GetProperty("definition").GetRawText();
-            var runsEl = doc.RootElement.GetProperty("runs");
-            string specsJson = doc.RootElement.GetProperty("definition").GetProperty("runs").GetRawText();
-            string reportsJson = "[" + string.Join(",", runsEl.EnumerateArray().Select(r => r.GetProperty("report").GetRawText())) + "]";
-            string checkJson = "[" + string.Join(",", runsEl.EnumerateArray().Select(r => r.GetProperty("checkpoint").GetRawText())) + "]";
-            string defsJson = "[" + string.Join(",", doc.RootElement.GetProperty("definition").GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("definition").GetRawText())) + "]";
-            string optsJson = "[" + string.Join(",", doc.RootElement.GetProperty("definition").GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("options").GetRawText())) + "]";
-            void T(string what, Action a) { a(); var c = Stopwatch.StartNew(); a(); Console.WriteLine($"TEMP {what} {c.Elapsed.TotalSeconds:F2}"); }
-            var o = SweepMessageSerializer.Json;
-            T("specs", () => System.Text.Json.JsonSerializer.Deserialize<List<ActorSweep.Messages.Runs.RunSpec>>(specsJson, o));
-            T("definitions", () => System.Text.Json.JsonSerializer.Deserialize<List<ActorSweep.Tasks.RunDefinition>>(defsJson, o));
-            T("options", () => System.Text.Json.JsonSerializer.Deserialize<List<System.Collections.Immutable.ImmutableSortedDictionary<string,string>>>(optsJson, o));
-            T("reports", () => System.Text.Json.JsonSerializer.Deserialize<List<ActorSweep.Messages.Results.RunReport>>(reportsJson, o));
-            T("checkpoints", () => System.Text.Json.JsonSerializer.Deserialize<List<ActorSweep.Messages.Runs.CheckpointInfo>>(checkJson, o));
-        }
-        clock.Restart();
         clock.Restart();
         int after = 0;
         using (var command = connection.CreateCommand())

@@ -20,7 +20,27 @@ public sealed class PostgresServer : IAsyncLifetime
     string? _admin;
     string? _dataRoot;
     string? _pgCtl;
+    int _port;
     int _databases;
+
+    /// <summary>
+    /// A throwaway server of the caller's own, which it may stop and start again (a database
+    /// outage); never the shared one, which other tests are using. Dispose it.
+    /// </summary>
+    public static async Task<PostgresServer> OwnAsync()
+    {
+        var server = new PostgresServer();
+        try { server._admin = await server.StartThrowawayAsync(); }
+        catch (Exception e) { server.Unavailable = e.Message; }
+        return server;
+    }
+
+    /// <summary>Stops the server as an outage would (fast shutdown: clients are cut off).</summary>
+    public Task StopAsync() => RunAsPostgresAsync(_pgCtl!, "-D", Path.Combine(_dataRoot!, "data"), "-m", "fast", "-w", "stop");
+
+    /// <summary>Starts a stopped server again, on the same port, with the same data.</summary>
+    public Task StartAsync() => RunAsPostgresAsync(_pgCtl!, "-D", Path.Combine(_dataRoot!, "data"), "-w", "-t", "60", "-l", Path.Combine(_dataRoot!, "server.log"), "-o",
+        $"-p {_port} -k {_dataRoot} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", "start");
 
     public string? Unavailable { get; private set; }
 
@@ -67,10 +87,9 @@ public sealed class PostgresServer : IAsyncLifetime
         string data = Path.Combine(_dataRoot, "data");
         if (Environment.UserName == "root") await RunAsync("chown", "-R", "postgres", _dataRoot); // initdb refuses to run as root
         await RunAsPostgresAsync(initdb, "-D", data, "--auth=trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
-        int port = FreePort();
-        await RunAsPostgresAsync(_pgCtl, "-D", data, "-w", "-t", "60", "-l", Path.Combine(_dataRoot, "server.log"), "-o",
-            $"-p {port} -k {_dataRoot} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", "start");
-        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
+        _port = FreePort();
+        await StartAsync();
+        return $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres;Pooling=false";
     }
 
     public async ValueTask DisposeAsync()
