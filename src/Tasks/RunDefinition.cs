@@ -29,4 +29,6 @@ public abstract record RunDefinition
     [JsonIgnore] public virtual double? EstimatedTrainingBytes => null;
     /// <summary>The built-in configuration the run starts from, if any.</summary>
     [JsonIgnore] public virtual string? Base => null;
+    /// <summary>Whether the run evaluates after this step, so a scheduler's rung there sees a fresh result.</summary>
+    public virtual bool EvaluatesAt(long step) => true;
 }

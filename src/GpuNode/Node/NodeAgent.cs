@@ -197,9 +197,10 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
             RunCompletedReport r => r with { ReportId = id },
             RunFailedReport r => r with { ReportId = id },
             RunReleasedReport r => r with { ReportId = id },
+            RunPausedReport r => r with { ReportId = id },
             _ => throw new ArgumentException($"unknown report {report.GetType().Name}"),
         };
-        if (report is RunCompletedReport or RunReleasedReport && _running.TryGetValue(Sender, out var run))
+        if (report is RunCompletedReport or RunReleasedReport or RunPausedReport && _running.TryGetValue(Sender, out var run))
         {
             run.Ended = true;
             if (report is RunReleasedReport) _released++;
@@ -250,6 +251,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         {
             RunCheckpointReport c => c.Checkpoint,
             RunReleasedReport r => r.Checkpoint,
+            RunPausedReport p => p.Checkpoint,
             RunCompletedReport c => c.Checkpoint,
             _ => null,
         };

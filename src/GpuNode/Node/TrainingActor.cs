@@ -3,6 +3,7 @@ using Akka.Actor;
 using ActorSweep.GpuNode.Runs;
 using ActorSweep.Hosting.Clustering;
 using ActorSweep.Messages.Runs;
+using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
 using ActorSweep.Telemetry.Metrics;
 
@@ -35,6 +36,7 @@ public sealed class TrainingActor : ReceiveActor
     readonly KeyValuePair<string, object?> _nodeTag;
     RunLoop? _loop;
     long _lastProgress;
+    bool _validatedLast;
 
     public static Props Props(RunAssignment assignment, NodeSettings settings) =>
         Akka.Actor.Props.Create(() => new TrainingActor(assignment, settings)).WithDispatcher(DispatcherId);
@@ -69,9 +71,10 @@ public sealed class TrainingActor : ReceiveActor
     void Advance()
     {
         var loop = _loop!;
-        if (loop.Finished)
+        var limits = _assignment.Limits;
+        if (loop.Finished || EndsEarly(loop, limits))
         {
-            var (report, trained) = loop.Finish();
+            var (report, trained) = loop.Finish(early: !loop.Finished);
             Context.Parent.Tell(new Timing(_assignment.SweepId, Run.RunId, loop.ComputeSeconds));
             Context.Parent.Tell(new RunCompletedReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, report, trained));
             Context.Stop(Self);
@@ -80,7 +83,16 @@ public sealed class TrainingActor : ReceiveActor
         if (_settings.InjectFault?.Invoke(_assignment, loop.Session.Step) == true)
             throw new InjectedFaultException($"injected fault in run '{Run.RunId}' attempt {_assignment.Attempt} at step {loop.Session.Step}");
 
+        if (limits?.PauseAt is { } pauseAt && loop.Session.Step >= pauseAt)
+        {
+            // A scheduler's rung: checkpoint here and free the slot; the supervisor decides whether the run goes on.
+            Context.Parent.Tell(new RunPausedReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, loop.SaveNow()));
+            Context.Stop(Self);
+            return;
+        }
+
         var step = loop.Advance();
+        _validatedLast = step.Validated;
         NodeMetrics.Steps.Add(1, _nodeTag);
         NodeMetrics.StepDuration.Record(step.StepSeconds, _nodeTag);
         if (step.Checkpoint is { } checkpoint)
@@ -94,6 +106,13 @@ public sealed class TrainingActor : ReceiveActor
         }
         Self.Tell(Next.Instance);
     }
+
+    /// <summary>A limit ends the run before its budget: the scheduler's max steps, or an evaluation that reached the sweep's target.</summary>
+    bool EndsEarly(RunLoop loop, RunLimits? limits) =>
+        limits is not null && loop.Session.Step > 0
+        && ((limits.FinishAt is { } finishAt && loop.Session.Step >= finishAt)
+            || (_validatedLast && limits is { Goal: { } goal, Target: { } target }
+                && goal.Reached(goal.Metric == MetricGoal.TrainLoss ? loop.Session.LastLoss : loop.Session.LastValidation, target)));
 
     void HandBack()
     {

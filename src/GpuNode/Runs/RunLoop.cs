@@ -71,10 +71,14 @@ public sealed class RunLoop : IDisposable
         return LastCheckpoint;
     }
 
-    /// <summary>The final evaluation, and the checkpoint of the trained model; call once <see cref="Finished"/>.</summary>
-    public (RunReport Report, CheckpointInfo Checkpoint) Finish()
+    /// <summary>
+    /// The final evaluation, and the checkpoint of the trained model; call once <see cref="Finished"/>,
+    /// or <paramref name="early"/> when a limit ends the run before its budget (a scheduler's
+    /// max steps, or the sweep's target reached).
+    /// </summary>
+    public (RunReport Report, CheckpointInfo Checkpoint) Finish(bool early = false)
     {
-        if (!Finished) throw new InvalidOperationException($"run '{Definition.RunName}' is at step {Session.Step} of {Session.TotalSteps}");
+        if (!Finished && !early) throw new InvalidOperationException($"run '{Definition.RunName}' is at step {Session.Step} of {Session.TotalSteps}");
         long started = Stopwatch.GetTimestamp();
         var report = Session.Finish();
         ComputeSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -38,6 +38,9 @@ public static class MessageManifests
         (typeof(RunFailed), "sweep.evt.run-failed.v1"),
         (typeof(RunRequeued), "sweep.evt.run-requeued.v1"),
         (typeof(SweepCancelled), "sweep.evt.cancelled.v1"),
+        (typeof(RunPaused), "sweep.evt.run-paused.v1"),
+        (typeof(RunPromoted), "sweep.evt.run-promoted.v1"),
+        (typeof(RunPruned), "sweep.evt.run-pruned.v1"),
         // Events of the supervisor's registry
         (typeof(SweepRegistered), "supervisor.evt.registered.v1"),
         (typeof(SweepClosed), "supervisor.evt.closed.v1"),
@@ -53,6 +56,7 @@ public static class MessageManifests
         (typeof(RunCompletedReport), "work.report.completed.v1"),
         (typeof(RunFailedReport), "work.report.failed.v1"),
         (typeof(RunReleasedReport), "work.report.released.v1"),
+        (typeof(RunPausedReport), "work.report.paused.v1"),
         (typeof(ReportAck), "work.report.ack.v1"),
         (typeof(StopRuns), "work.stop-runs.v1"),
     ];

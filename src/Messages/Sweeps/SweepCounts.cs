@@ -28,17 +28,24 @@ public sealed record SweepCounts(string SweepId, string? Task, RunCounts Counts,
             _ when eventType == typeof(RunCompleted) => this with { Counts = Counts.Move(RunStatus.Running, RunStatus.Completed) },
             _ when eventType == typeof(RunFailed) => load() is RunFailed { Final: true } ? this with { Counts = Counts.Move(RunStatus.Running, RunStatus.Failed) } : this,
             _ when eventType == typeof(RunRequeued) => this with { Counts = Counts.Move(RunStatus.Running, Cancelled ? RunStatus.Cancelled : RunStatus.Queued) },
+            _ when eventType == typeof(RunPaused) => this with { Counts = Counts.Move(RunStatus.Running, Cancelled ? RunStatus.Cancelled : RunStatus.Paused) },
+            _ when eventType == typeof(RunPromoted) => load() is RunPromoted p ? this with { Counts = Counts.Move(p.From, RunStatus.Queued) } : this,
+            _ when eventType == typeof(RunPruned) => load() is RunPruned p ? this with { Counts = Counts.Move(p.From, RunStatus.Pruned) } : this,
             _ when eventType == typeof(SweepCancelled) => this with
             {
-                Cancelled = true, Counts = Counts.Add(RunStatus.Queued, -Counts.Queued).Add(RunStatus.Cancelled, Counts.Queued),
+                Cancelled = true,
+                Counts = Counts.Add(RunStatus.Queued, -Counts.Queued).Add(RunStatus.Paused, -Counts.Paused).Add(RunStatus.Cancelled, Counts.Queued + Counts.Paused),
             },
             _ => this, // RunsQueued, RunCheckpointed: no run changes status
         };
         return next with { EventCount = EventCount + 1 };
     }
 
-    int Runs => Counts.Queued + Counts.Running + Counts.Finished;
+    int Runs => Counts.Queued + Counts.Running + Counts.Paused + Counts.Finished;
 
     public SweepSummary Summary() =>
-        new(SweepId, Task ?? "", Runs, Counts.Queued, Counts.Running, Counts.Completed, Counts.Failed, Cancelled, Task is not null && Counts.Finished == Runs);
+        new(SweepId, Task ?? "", Runs, Counts.Queued, Counts.Running, Counts.Completed, Counts.Failed, Cancelled, Task is not null && Counts.Finished == Runs)
+        {
+            Paused = Counts.Paused, Pruned = Counts.Pruned,
+        };
 }

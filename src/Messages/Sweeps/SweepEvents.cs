@@ -9,14 +9,27 @@ public sealed record SweepSubmitted(string SweepId, SweepDefinition Definition, 
 /// <summary>Runs entered the queue, in this order.</summary>
 public sealed record RunsQueued(string SweepId, ImmutableList<string> RunIds) : ISweepEvent;
 
-/// <summary>Attempt <see cref="Attempt"/> of a run went to a node, resuming from <see cref="ResumeFrom"/> when set.</summary>
-public sealed record RunAssigned(string SweepId, string RunId, int Attempt, string NodeId, CheckpointInfo? ResumeFrom, DateTimeOffset At) : ISweepEvent;
+/// <summary>
+/// Attempt <see cref="Attempt"/> of a run went to a node, resuming from <see cref="ResumeFrom"/>
+/// when set, with the <see cref="Limits"/> its sweep's scheduler and stop rules set.
+/// </summary>
+public sealed record RunAssigned(string SweepId, string RunId, int Attempt, string NodeId, CheckpointInfo? ResumeFrom, DateTimeOffset At,
+                                 RunLimits? Limits = null) : ISweepEvent;
 
 public sealed record RunCheckpointed(string SweepId, string RunId, int Attempt, CheckpointInfo Checkpoint) : ISweepEvent;
 
-/// <summary>A run finished: its report, and the checkpoint of its trained model.</summary>
+/// <summary>A run finished: its report, and the checkpoint of its trained model; <see cref="AtTarget"/> when it stopped early at the sweep's target.</summary>
 public sealed record RunCompleted(string SweepId, string RunId, int Attempt, RunReport Report, DateTimeOffset At,
-                                  CheckpointInfo? Checkpoint = null) : ISweepEvent;
+                                  CheckpointInfo? Checkpoint = null, bool AtTarget = false) : ISweepEvent;
+
+/// <summary>A run reached rung <see cref="Rung"/> of its scheduler, checkpointed there and freed its slot; <see cref="Value"/> is its metric there.</summary>
+public sealed record RunPaused(string SweepId, string RunId, int Attempt, CheckpointInfo Checkpoint, int Rung, double? Value, DateTimeOffset At) : ISweepEvent;
+
+/// <summary>A paused or pruned run goes back to the queue, to train on to its next rung (the scheduler's decision, or a user's).</summary>
+public sealed record RunPromoted(string SweepId, string RunId, int FromRung, string Reason, RunStatus From = RunStatus.Paused) : ISweepEvent;
+
+/// <summary>The scheduler stopped a run (paused, or running) for good; its last checkpoint stays, so it can be promoted by hand.</summary>
+public sealed record RunPruned(string SweepId, string RunId, string Reason, DateTimeOffset At, RunStatus From = RunStatus.Paused) : ISweepEvent;
 
 /// <summary>An attempt failed; <see cref="Final"/> when the retry limit is spent.</summary>
 public sealed record RunFailed(string SweepId, string RunId, int Attempt, string Error, bool Final, DateTimeOffset At) : ISweepEvent;

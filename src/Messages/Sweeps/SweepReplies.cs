@@ -12,9 +12,13 @@ public sealed record SweepStateReply(string SweepId, SweepState? State, Immutabl
 
 public sealed record SweepList(ImmutableList<SweepSummary> Sweeps) : ISweepReply;
 
-/// <summary>Counts of a sweep's runs by status.</summary>
+/// <summary>Counts of a sweep's runs by status (paused and pruned: under a scheduler).</summary>
 public sealed record SweepSummary(string SweepId, string Task, int Runs, int Queued, int Running, int Completed, int Failed,
-                                  bool Cancelled, bool Finished);
+                                  bool Cancelled, bool Finished)
+{
+    public int Paused { get; init; }
+    public int Pruned { get; init; }
+}
 
 /// <summary>Sent to watchers whenever a run of the sweep changes status or checkpoints.</summary>
 public sealed record SweepChanged(string SweepId, SweepSummary Summary, string RunId) : ISweepReply;

@@ -4,9 +4,13 @@ using ActorSweep.Messages.Runs;
 
 namespace ActorSweep.Messages.Sweeps;
 
-public enum RunStatus { Queued, Running, Completed, Failed, Cancelled }
+/// <summary>Where a run stands. Paused: a scheduler holds it at a rung, checkpointed; Pruned: a scheduler stopped it for good.</summary>
+public enum RunStatus { Queued, Running, Completed, Failed, Cancelled, Paused, Pruned }
 
-/// <summary>Where one run stands: its current attempt and node, last checkpoint, failures and result.</summary>
+/// <summary>
+/// Where one run stands: its current attempt and node, last checkpoint, failures and result; under a
+/// scheduler, its result at each rung it reached (<see cref="Rungs"/>) and whether it stopped at the sweep's target.
+/// </summary>
 public sealed record RunState(
     RunSpec Spec,
     RunStatus Status,
@@ -17,22 +21,30 @@ public sealed record RunState(
     string? LastError,
     RunReport? Report,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    ImmutableList<RungResult>? Rungs = null,
+    bool AtTarget = false)
 {
     public static RunState New(RunSpec spec) => new(spec, RunStatus.Queued, 0, null, null, 0, null, null, null, null);
 
-    public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
+    public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Pruned;
+
+    /// <summary>The highest rung the run reached, or -1.</summary>
+    public int Rung => Rungs is { Count: > 0 } r ? r[^1].Rung : -1;
+
+    /// <summary>Steps trained and journaled: the last checkpoint, or the report's steps once complete.</summary>
+    public long StepsDone => Report?.Steps ?? Checkpoint?.Step ?? 0;
 
     /// <summary>True when a report from (attempt, node) concerns the attempt now running; older attempts are fenced off.</summary>
     public bool IsCurrent(int attempt, string nodeId) => Status == RunStatus.Running && Attempt == attempt && NodeId == nodeId;
 }
 
 /// <summary>How many of a sweep's runs are in each status.</summary>
-public sealed record RunCounts(int Queued, int Running, int Completed, int Failed, int Cancelled)
+public sealed record RunCounts(int Queued, int Running, int Completed, int Failed, int Cancelled, int Paused = 0, int Pruned = 0)
 {
     public static RunCounts None { get; } = new(0, 0, 0, 0, 0);
 
-    public int Finished => Completed + Failed + Cancelled;
+    public int Finished => Completed + Failed + Cancelled + Pruned;
 
     public RunCounts Move(RunStatus from, RunStatus to) => from == to ? this : Add(from, -1).Add(to, +1);
 
@@ -42,6 +54,8 @@ public sealed record RunCounts(int Queued, int Running, int Completed, int Faile
         RunStatus.Running => this with { Running = Running + n },
         RunStatus.Completed => this with { Completed = Completed + n },
         RunStatus.Failed => this with { Failed = Failed + n },
+        RunStatus.Paused => this with { Paused = Paused + n },
+        RunStatus.Pruned => this with { Pruned = Pruned + n },
         _ => this with { Cancelled = Cancelled + n },
     };
 }
@@ -62,6 +76,12 @@ public sealed record SweepState(
     long EventCount,
     RunCounts Counts) : ISweepSnapshot
 {
+    /// <summary>Training steps journaled across every run (checkpoints, pauses, results): what a <c>stop: total_steps</c> limit counts.</summary>
+    public long StepsSpent { get; init; }
+
+    /// <summary>Runs that completed early at the sweep's stop target.</summary>
+    public int ReachedTarget { get; init; }
+
     public static SweepState Empty(string sweepId) =>
         new(sweepId, null, ImmutableDictionary<string, RunState>.Empty, RunQueue.Empty, false, 0, RunCounts.None);
 
@@ -81,11 +101,18 @@ public sealed record SweepState(
             {
                 Status = RunStatus.Running, Attempt = a.Attempt, NodeId = a.NodeId, StartedAt = r.StartedAt ?? a.At,
             }) with { Queue = Queue.Remove(a.RunId) },
-            RunCheckpointed c => WithRun(c.RunId, r => r with { Checkpoint = c.Checkpoint }),
-            RunCompleted c => WithRun(c.RunId, r => r with
+            RunCheckpointed c => Spending(c.RunId, c.Checkpoint.Step).WithRun(c.RunId, r => r with { Checkpoint = c.Checkpoint }),
+            RunCompleted c => Spending(c.RunId, c.Report.Steps).WithRun(c.RunId, r => r with
             {
-                Status = RunStatus.Completed, Report = c.Report, FinishedAt = c.At, Checkpoint = c.Checkpoint ?? r.Checkpoint,
+                Status = RunStatus.Completed, Report = c.Report, FinishedAt = c.At, Checkpoint = c.Checkpoint ?? r.Checkpoint, AtTarget = c.AtTarget,
+            }) with { ReachedTarget = ReachedTarget + (c.AtTarget ? 1 : 0) },
+            RunPaused p => Spending(p.RunId, p.Checkpoint.Step).WithRun(p.RunId, r => r with
+            {
+                Status = Cancelled ? RunStatus.Cancelled : RunStatus.Paused, NodeId = null, Checkpoint = p.Checkpoint,
+                Rungs = (r.Rungs ?? []).Add(new RungResult(p.Rung, p.Checkpoint.Step, p.Value)),
             }),
+            RunPromoted p => WithRun(p.RunId, r => r with { Status = RunStatus.Queued, FinishedAt = null }) with { Queue = Queue.PushFront(p.RunId) },
+            RunPruned p => WithRun(p.RunId, r => r with { Status = RunStatus.Pruned, FinishedAt = p.At }),
             RunFailed f => WithRun(f.RunId, r => r with
             {
                 Failures = r.Failures + 1, LastError = f.Error,
@@ -94,17 +121,25 @@ public sealed record SweepState(
             // A requeued run resumes before runs that have not started: it has progress to keep.
             RunRequeued q when Cancelled => WithRun(q.RunId, r => r with { Status = RunStatus.Cancelled, NodeId = null }),
             RunRequeued q => WithRun(q.RunId, r => r with { Status = RunStatus.Queued, NodeId = null }) with { Queue = Queue.PushFront(q.RunId) },
+            // Queued and paused runs are cancelled at once; running ones when their node hands them back.
             SweepCancelled => this with
             {
                 Cancelled = true,
                 Queue = RunQueue.Empty,
-                Runs = Runs.SetItems(Queue.Select(id => KeyValuePair.Create(id, Runs[id] with { Status = RunStatus.Cancelled }))),
-                Counts = Counts.Add(RunStatus.Queued, -Queue.Count).Add(RunStatus.Cancelled, Queue.Count),
+                Runs = Runs.SetItems(Queue.Concat(Paused).Select(id => KeyValuePair.Create(id, Runs[id] with { Status = RunStatus.Cancelled }))),
+                Counts = Counts.Add(RunStatus.Queued, -Queue.Count).Add(RunStatus.Paused, -Counts.Paused).Add(RunStatus.Cancelled, Queue.Count + Counts.Paused),
             },
             _ => throw new ArgumentException($"unknown sweep event {e.GetType().Name}"),
         };
         return next with { EventCount = EventCount + 1 };
     }
+
+    /// <summary>Paused runs; scanned only when a sweep has some (under a scheduler).</summary>
+    IEnumerable<string> Paused => Counts.Paused == 0 ? [] : Runs.Values.Where(r => r.Status == RunStatus.Paused).Select(r => r.Spec.RunId).ToList();
+
+    /// <summary>Counts the steps a run's new checkpoint or result adds to <see cref="StepsSpent"/>.</summary>
+    SweepState Spending(string runId, long step) =>
+        Runs.TryGetValue(runId, out var run) && step > run.StepsDone ? this with { StepsSpent = StepsSpent + step - run.StepsDone } : this;
 
     SweepState WithRun(string runId, Func<RunState, RunState> change)
     {

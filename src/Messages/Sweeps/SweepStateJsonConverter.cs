@@ -27,11 +27,14 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         public RunReport? Report { get; set; }
         public DateTimeOffset? StartedAt { get; set; }
         public DateTimeOffset? FinishedAt { get; set; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ImmutableList<RungResult>? Rungs { get; set; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool AtTarget { get; set; }
 
         public static StoredRun Of(RunState run) => new()
         {
             RunId = run.Spec.RunId, Status = run.Status, Attempt = run.Attempt, NodeId = run.NodeId, Checkpoint = run.Checkpoint,
             Failures = run.Failures, LastError = run.LastError, Report = run.Report, StartedAt = run.StartedAt, FinishedAt = run.FinishedAt,
+            Rungs = run.Rungs, AtTarget = run.AtTarget,
         };
     }
 
@@ -66,7 +69,8 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         string? _sweepId;
         RunQueue _queue = RunQueue.Empty;
         bool _cancelled;
-        long _eventCount;
+        long _eventCount, _stepsSpent;
+        int _reachedTarget;
         RunCounts _counts = RunCounts.None;
 
         public void Read(string name, ref Utf8JsonReader reader, JsonSerializerOptions options)
@@ -76,6 +80,8 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
             else if (Is(name, "Cancelled", options)) _cancelled = reader.GetBoolean();
             else if (Is(name, "EventCount", options)) _eventCount = reader.GetInt64();
             else if (Is(name, "Counts", options)) _counts = JsonSerializer.Deserialize<RunCounts>(ref reader, options) ?? RunCounts.None;
+            else if (Is(name, "StepsSpent", options)) _stepsSpent = reader.GetInt64();
+            else if (Is(name, "ReachedTarget", options)) _reachedTarget = reader.GetInt32();
             else reader.Skip(); // the task: read back from the definition
         }
 
@@ -89,13 +95,17 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
                 var specs = definition?.Runs.ToDictionary(r => r.RunId) ?? [];
                 foreach (var run in stored) runs[run.RunId] = Restore(run, specs);
             }
-            return new SweepState(_sweepId, definition, runs.ToImmutable(), _queue, _cancelled, _eventCount, _counts);
+            return new SweepState(_sweepId, definition, runs.ToImmutable(), _queue, _cancelled, _eventCount, _counts)
+            {
+                StepsSpent = _stepsSpent, ReachedTarget = _reachedTarget,
+            };
         }
     }
 
     static RunState Restore(StoredRun run, Dictionary<string, RunSpec> specs) =>
         specs.TryGetValue(run.RunId, out var spec)
-            ? new RunState(spec, run.Status, run.Attempt, run.NodeId, run.Checkpoint, run.Failures, run.LastError, run.Report, run.StartedAt, run.FinishedAt)
+            ? new RunState(spec, run.Status, run.Attempt, run.NodeId, run.Checkpoint, run.Failures, run.LastError, run.Report, run.StartedAt, run.FinishedAt,
+                           run.Rungs, run.AtTarget)
             : throw new JsonException($"run '{run.RunId}' is not in the sweep's definition");
 
     static bool Is(string written, string property, JsonSerializerOptions options) =>
@@ -127,6 +137,10 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         writer.WriteEndArray();
         writer.WritePropertyName(Name("Queue", options));
         JsonSerializer.Serialize(writer, value.Queue, options);
+        writer.WritePropertyName(Name("StepsSpent", options));
+        writer.WriteNumberValue(value.StepsSpent);
+        writer.WritePropertyName(Name("ReachedTarget", options));
+        writer.WriteNumberValue(value.ReachedTarget);
         writer.WriteEndObject();
     }
 

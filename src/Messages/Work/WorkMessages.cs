@@ -1,14 +1,15 @@
 using System.Collections.Immutable;
 using ActorSweep.Messages.Results;
 using ActorSweep.Messages.Runs;
+using ActorSweep.Messages.Sweeps;
 
 namespace ActorSweep.Messages.Work;
 
 /// <summary>A node agent asks for up to <see cref="FreeSlots"/> runs. Nodes pull work at their own pace.</summary>
 public sealed record RequestWork(string NodeId, int FreeSlots, string Device) : IWorkMessage;
 
-/// <summary>One run handed to a node: attempt <see cref="Attempt"/>, resuming from <see cref="ResumeFrom"/> when set.</summary>
-public sealed record RunAssignment(string SweepId, RunSpec Run, int Attempt, CheckpointInfo? ResumeFrom);
+/// <summary>One run handed to a node: attempt <see cref="Attempt"/>, resuming from <see cref="ResumeFrom"/> when set, within <see cref="Limits"/>.</summary>
+public sealed record RunAssignment(string SweepId, RunSpec Run, int Attempt, CheckpointInfo? ResumeFrom, RunLimits? Limits = null);
 
 /// <summary>The supervisor's answer to <see cref="RequestWork"/>: at most the free slots' worth of runs.</summary>
 public sealed record AssignRuns(string NodeId, ImmutableList<RunAssignment> Runs) : IWorkMessage;
@@ -40,7 +41,7 @@ public interface IRunReport : IWorkMessage
 public sealed record RunCheckpointReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
                                          CheckpointInfo Checkpoint) : IRunReport;
 
-/// <summary>The result, with the checkpoint of the trained model (every step done).</summary>
+/// <summary>The result, with the checkpoint of the trained model (every step done, or fewer when a limit ended it early).</summary>
 public sealed record RunCompletedReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
                                         RunReport Report, CheckpointInfo? Checkpoint) : IRunReport;
 
@@ -50,6 +51,10 @@ public sealed record RunFailedReport(string SweepId, string RunId, int Attempt, 
 /// <summary>The node hands a run back (it is draining), with the checkpoint it just wrote.</summary>
 public sealed record RunReleasedReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
                                        CheckpointInfo? Checkpoint) : IRunReport;
+
+/// <summary>The run reached its <see cref="RunLimits.PauseAt"/> step: checkpointed there, its slot freed, waiting for the scheduler.</summary>
+public sealed record RunPausedReport(string SweepId, string RunId, int Attempt, string NodeId, long ReportId,
+                                     CheckpointInfo Checkpoint) : IRunReport;
 
 /// <summary>
 /// The supervisor has durably handled report <see cref="ReportId"/> of node <see cref="NodeId"/>:

@@ -12,10 +12,11 @@ public static class SweepPrinter
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn(new TableColumn("sweep").NoWrap()).AddColumn("task").AddColumn(new TableColumn("runs").RightAligned())
             .AddColumn(new TableColumn("completed").RightAligned()).AddColumn(new TableColumn("failed").RightAligned())
-            .AddColumn(new TableColumn("running").RightAligned()).AddColumn(new TableColumn("queued").RightAligned()).AddColumn("state");
+            .AddColumn(new TableColumn("running").RightAligned()).AddColumn(new TableColumn("queued").RightAligned())
+            .AddColumn(new TableColumn("paused").RightAligned()).AddColumn(new TableColumn("pruned").RightAligned()).AddColumn("state");
         foreach (var s in sweeps)
             table.AddRow(Markup.Escape(s.SweepId), s.Task, s.Runs.ToString(), s.Completed.ToString(), s.Failed.ToString(), s.Running.ToString(),
-                s.Queued.ToString(), s.Cancelled ? "cancelled" : s.Finished ? "finished" : "in progress");
+                s.Queued.ToString(), s.Paused.ToString(), s.Pruned.ToString(), s.Cancelled ? "cancelled" : s.Finished ? "finished" : "in progress");
         console.Write(table);
     }
 
@@ -24,8 +25,11 @@ public static class SweepPrinter
     {
         var liveByRun = (live ?? []).ToDictionary(p => p.RunId);
         var s = state.Summary();
-        console.MarkupLine($"[bold]{Markup.Escape(state.SweepId)}[/] ({state.Definition?.Task}): {s.Completed} completed, {s.Failed} failed, {s.Running} running, {s.Queued} queued of {s.Runs}" +
+        console.MarkupLine($"[bold]{Markup.Escape(state.SweepId)}[/] ({state.Definition?.Task}): {s.Completed} completed, {s.Failed} failed, {s.Running} running, {s.Queued} queued" +
+                           (s.Paused + s.Pruned > 0 || state.Definition?.Scheduler is not null ? $", {s.Paused} paused, {s.Pruned} pruned" : "") + $" of {s.Runs}" +
+                           (state.ReachedTarget > 0 ? $"; {state.ReachedTarget} stopped at the target" : "") +
                            (s.Cancelled ? " [yellow](cancelled)[/]" : s.Finished ? " [green](finished)[/]" : ""));
+        Ladder(console, state);
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn(new TableColumn("run").NoWrap()).AddColumn("status").AddColumn(new TableColumn("attempt").RightAligned())
             .AddColumn(new TableColumn("checkpoint step").RightAligned()).AddColumn(new TableColumn("val exact").RightAligned())
@@ -38,7 +42,8 @@ public static class SweepPrinter
                 Markup.Escape(run.Spec.RunId), Color(run.Status), run.Attempt.ToString(),
                 run.Report?.Steps.ToString("N0") ?? run.Checkpoint?.Step.ToString("N0") ?? "-",
                 Pct(run.Report?.ValidationExactMatch ?? run.Checkpoint?.Summary.ValidationExactMatch), Pct(run.Report?.ExactMatch),
-                Markup.Escape(run.Status == RunStatus.Running ? run.NodeId ?? "" : run.LastError ?? ""),
+                Markup.Escape(run.Status == RunStatus.Running ? run.NodeId ?? "" : run.LastError ?? "") +
+                    (run.Rungs is { Count: > 0 } ? $" [grey](rung {run.Rung}{(run.AtTarget ? ", at target" : "")})[/]" : run.AtTarget ? " [grey](at target)[/]" : ""),
             };
             if (live is not null)
                 cells.Add(liveByRun.TryGetValue(run.Spec.RunId, out var p) ? $"{p.Step:N0} / {p.TotalSteps:N0}" : "");
@@ -62,6 +67,29 @@ public static class SweepPrinter
         console.Write(table);
     }
 
+    /// <summary>A scheduler's rung ladder: steps per rung, runs that reached it, went on, wait there or were pruned, and the cut-off to go on now.</summary>
+    public static void Ladder(IAnsiConsole console, SweepState state)
+    {
+        var ladder = Supervisor.SchedulerDecisions.Ladder(state);
+        if (ladder.Count == 0) return;
+        var scheduler = (AshaScheduler)state.Definition!.Scheduler!;
+        bool brackets = scheduler.Brackets > 1;
+        var table = new Table().Border(TableBorder.Simple)
+            .Title($"rungs ({(brackets ? $"hyperband, {scheduler.Brackets} brackets" : "asha")}, η = {scheduler.ReductionFactor}, {Markup.Escape(scheduler.Goal.Describe)}; max steps {scheduler.MaxSteps:N0})");
+        if (brackets) table.AddColumn(new TableColumn("bracket").RightAligned());
+        table.AddColumn(new TableColumn("rung").RightAligned()).AddColumn(new TableColumn("step").RightAligned()).AddColumn(new TableColumn("reached").RightAligned())
+            .AddColumn(new TableColumn("promoted").RightAligned()).AddColumn(new TableColumn("paused").RightAligned()).AddColumn(new TableColumn("pruned").RightAligned())
+            .AddColumn(new TableColumn("quota").RightAligned()).AddColumn(new TableColumn("cut-off").RightAligned());
+        foreach (var r in ladder)
+        {
+            var cells = new List<string> { r.Rung.ToString(), r.Step.ToString("N0"), r.Reached.ToString(), r.Promoted.ToString(), r.Paused.ToString(), r.Pruned.ToString(),
+                r.Quota.ToString(), r.Cutoff?.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) ?? "-" };
+            if (brackets) cells.Insert(0, r.Bracket.ToString());
+            table.AddRow(cells.ToArray());
+        }
+        console.Write(table);
+    }
+
     static string Pct(double? v) => v is null ? "-" : v.Value.ToString("P2");
 
     static string Color(RunStatus status) => status switch
@@ -70,6 +98,8 @@ public static class SweepPrinter
         RunStatus.Failed => "[red]failed[/]",
         RunStatus.Running => "[blue]running[/]",
         RunStatus.Cancelled => "[yellow]cancelled[/]",
+        RunStatus.Paused => "[purple]paused[/]",
+        RunStatus.Pruned => "[grey]pruned[/]",
         _ => "queued",
     };
 }

@@ -12,7 +12,8 @@ namespace ActorSweep.Seed.Reports;
 /// <summary>One row of a sweep's results.</summary>
 public sealed record RunResult(string RunId, string Name, long Seed, string Status, int Attempts, int Failures, long? Params,
                                long? Steps, double? ExactMatch, double? ValidationExactMatch, double? FinalLoss, double? TrainSeconds,
-                               string? Base, string? SeedReportedAccuracy, IReadOnlyDictionary<string, string> Options, string? Error);
+                               string? Base, string? SeedReportedAccuracy, IReadOnlyDictionary<string, string> Options, string? Error,
+                               int? Rung = null, bool AtTarget = false);
 
 /// <summary>
 /// A sweep's report folder: results.csv and results.json, each run's curves as PNG, the
@@ -28,7 +29,8 @@ public static class SweepReport
             return new RunResult(r.Spec.RunId, r.Spec.Name, r.Spec.Seed, r.Status.ToString().ToLowerInvariant(), r.Attempt, r.Failures,
                 report?.Params ?? r.Spec.Definition.ParameterCount, report?.Steps ?? r.Checkpoint?.Step, report?.ExactMatch, report?.ValidationExactMatch ?? r.Checkpoint?.Summary.ValidationExactMatch,
                 report?.FinalLoss ?? r.Checkpoint?.Summary.Loss, report?.TrainSeconds, baseName,
-                baseName is null ? null : SeedConfigurations.Find(baseName)?.ReportedAccuracy, r.Spec.Options, r.LastError);
+                baseName is null ? null : SeedConfigurations.Find(baseName)?.ReportedAccuracy, r.Spec.Options, r.LastError,
+                r.Rungs is { Count: > 0 } ? r.Rung : null, r.AtTarget);
         }).ToList();
 
     public static IReadOnlyList<string> Write(SweepState state, string directory)
@@ -52,11 +54,14 @@ public static class SweepReport
 
     static string WriteCsv(IReadOnlyList<RunResult> results, string path)
     {
-        var csv = new StringBuilder("run_id,name,seed,status,attempts,failures,params,steps,test_exact_match,val_exact_match,final_loss,train_seconds,base,seed_reported_accuracy,options\n");
+        // A scheduler's columns (the last rung reached, stopped at the target) only where one decided anything.
+        bool scheduled = results.Any(r => r.Rung is not null || r.AtTarget);
+        var csv = new StringBuilder("run_id,name,seed,status,attempts,failures,params,steps,test_exact_match,val_exact_match,final_loss,train_seconds,base,seed_reported_accuracy,options" +
+                                    (scheduled ? ",rung,at_target\n" : "\n"));
         foreach (var r in results)
             csv.AppendLine(string.Join(',', Csv(r.RunId), Csv(r.Name), r.Seed, r.Status, r.Attempts, r.Failures, r.Params, r.Steps,
                 Num(r.ExactMatch), Num(r.ValidationExactMatch), Num(r.FinalLoss), Num(r.TrainSeconds), Csv(r.Base), Csv(r.SeedReportedAccuracy),
-                Csv(JsonSerializer.Serialize(r.Options))));
+                Csv(JsonSerializer.Serialize(r.Options))) + (scheduled ? $",{r.Rung?.ToString(CultureInfo.InvariantCulture)},{(r.AtTarget ? "true" : "false")}" : ""));
         AtomicFile.WriteText(path, csv.ToString());
         return path;
 

@@ -195,7 +195,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         PersistThen(new Decision(assigned.Cast<ISweepEvent>().ToImmutableList()), "assignment", () =>
         {
             node.Tell(new AssignRuns(request.NodeId, assigned
-                .Select(a => new RunAssignment(_state.SweepId, _state.Runs[a.RunId].Spec, a.Attempt, a.ResumeFrom))
+                .Select(a => new RunAssignment(_state.SweepId, _state.Runs[a.RunId].Spec, a.Attempt, a.ResumeFrom, a.Limits))
                 .ToImmutableList()));
             foreach (var a in assigned) Heard(a.RunId, a.Attempt, a.NodeId);
             foreach (var a in assigned) Changed(a.RunId);
@@ -222,9 +222,6 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         var decision = SweepDecisions.Cancel(_state, cancel.Reason, DateTimeOffset.UtcNow);
         PersistThen(decision, "cancel", () =>
         {
-            foreach (var group in _state.Runs.Values.Where(r => r.Status == RunStatus.Running).GroupBy(r => r.NodeId!))
-                if (_nodes.TryGetValue(group.Key, out var node))
-                    node.Tell(new StopRuns(_state.SweepId, group.Select(r => r.Spec.RunId).ToImmutableList(), cancel.Reason));
             replyTo.Tell(new SweepStateReply(_state.SweepId, _state));
             Changed(null);
         });
@@ -237,6 +234,9 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     void PersistThen(Decision decision, string what, Action after)
     {
+        decision = SchedulerDecisions.WithSchedule(_state, decision, DateTimeOffset.UtcNow);
+        if (decision.Events.OfType<SweepCancelled>().FirstOrDefault() is { } cancelled)
+            after = StopRunningRunsThen(cancelled.Reason, after);
         if (decision.Events.Count == 0)
         {
             AfterWrites(after);
@@ -268,6 +268,15 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         });
     }
 
+    /// <summary>Once a cancellation (by a user or a stop rule) is written, nodes checkpoint and hand back the runs still running.</summary>
+    Action StopRunningRunsThen(string reason, Action after) => () =>
+    {
+        foreach (var group in _state.Runs.Values.Where(r => r.Status == RunStatus.Running).GroupBy(r => r.NodeId!))
+            if (_nodes.TryGetValue(group.Key, out var node))
+                node.Tell(new StopRuns(_state.SweepId, group.Select(r => r.Spec.RunId).ToImmutableList(), reason));
+        after();
+    };
+
     /// <summary>Keeps the index of running runs in step with an event, in O(1).</summary>
     void TrackRunning(ISweepEvent e)
     {
@@ -277,8 +286,11 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             RunCompleted c => c.RunId,
             RunFailed f => f.RunId,
             RunRequeued r => r.RunId,
+            RunPaused p => p.RunId,
+            RunPruned p => p.RunId,
             _ => null,
         };
+        if (e is SweepCancelled) return; // running runs stay running until their nodes hand them back
         if (runId is null) return;
         if (_state.Runs[runId].Status == RunStatus.Running) _lastHeard.TryAdd(runId, Stopwatch.GetTimestamp());
         else

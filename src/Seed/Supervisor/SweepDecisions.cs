@@ -26,12 +26,13 @@ public static class SweepDecisions
                           new RunsQueued(definition.SweepId, definition.Runs.Select(r => r.RunId).ToImmutableList()));
 
     /// <summary>Hands the first <paramref name="slots"/> queued runs to a node, each as its next attempt,
-    /// resuming from the run's last checkpoint.</summary>
+    /// resuming from the run's last checkpoint, within the limits its scheduler and stop rules set.</summary>
     public static ImmutableList<RunAssigned> Assign(SweepState state, string nodeId, int slots, DateTimeOffset now) =>
         state.Cancelled
             ? []
             : state.Queue.Take(Math.Max(0, slots))
-                .Select(id => new RunAssigned(state.SweepId, id, state.Runs[id].Attempt + 1, nodeId, state.Runs[id].Checkpoint, now))
+                .Select(id => new RunAssigned(state.SweepId, id, state.Runs[id].Attempt + 1, nodeId, state.Runs[id].Checkpoint, now,
+                                              SchedulerDecisions.Limits(state.Definition!, state.Runs[id])))
                 .ToImmutableList();
 
     public static Decision OnReport(SweepState state, IRunReport report, DateTimeOffset now)
@@ -50,7 +51,14 @@ public static class SweepDecisions
                     ? Decision.Nothing($"checkpoint at step {c.Checkpoint.Step} is not newer than step {last.Step}")
                     : Decision.Of(new RunCheckpointed(sweep, id, attempt, c.Checkpoint));
             case RunCompletedReport c:
-                return Decision.Of(new RunCompleted(sweep, id, attempt, c.Report, now, c.Checkpoint));
+                return Decision.Of(new RunCompleted(sweep, id, attempt, c.Report, now, c.Checkpoint, SchedulerDecisions.ReachedTarget(state.Definition!, run, c.Report)));
+            case RunPausedReport p:
+                int rung = SchedulerDecisions.RungAt(state.Definition!, p.Checkpoint.Step);
+                if (rung < 0) // not a rung of this sweep's scheduler: keep the progress and queue it like a release
+                    return Decision.Of(new RunCheckpointed(sweep, id, attempt, p.Checkpoint),
+                                       new RunRequeued(sweep, id, attempt, $"paused at step {p.Checkpoint.Step}, which is no rung"));
+                var goal = state.Definition!.Scheduler!.Goal;
+                return Decision.Of(new RunPaused(sweep, id, attempt, p.Checkpoint, rung, goal.Read(p.Checkpoint.Summary), now));
             case RunFailedReport f:
                 bool final = run.Failures + 1 > state.Definition!.RetryLimit;
                 return final

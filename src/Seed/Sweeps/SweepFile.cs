@@ -37,9 +37,11 @@ public static class SweepFile
 
     public static SweepDefinition Parse(string yaml, string source) => new Reader(source).Read(yaml);
 
-    sealed class Reader(string source)
+    internal sealed class Reader(string source)
     {
-        static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "lease", "max_parameters", "budget", "defaults", "runs", "grid", "random"];
+        SchedulerSections Schedules => new(this);
+
+        static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "lease", "max_parameters", "budget", "defaults", "runs", "grid", "random", "scheduler", "stop"];
         static readonly string[] BudgetKeys = ["steps", "eval_every", "checkpoint_every"];
         ITaskSchema _task = null!;
 
@@ -105,7 +107,9 @@ public static class SweepFile
                 }
             }
             var list = specs.ToImmutableList();
-            return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, lease, list), lease);
+            var scheduler = Value(root, "scheduler") is { } schedulerNode ? Schedules.Scheduler(schedulerNode, list) : null;
+            var stop = Value(root, "stop") is { } stopNode ? Schedules.Stop(stopNode, scheduler) : null;
+            return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, lease, list, scheduler, stop), lease, scheduler, stop);
         }
 
         /// <summary>
@@ -278,7 +282,7 @@ public static class SweepFile
             return seeds;
         }
 
-        int Int(YamlNode node, string where, int min, int max)
+        internal int Int(YamlNode node, string where, int min, int max)
         {
             if (node is YamlScalarNode s && int.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v))
             {
@@ -288,7 +292,7 @@ public static class SweepFile
             throw Error(node, $"{where}: expected an integer, found '{Text(node)}'");
         }
 
-        double Number(YamlNode node, string where) =>
+        internal double Number(YamlNode node, string where) =>
             node is YamlScalarNode s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d)
                 ? d
                 : throw Error(node, $"{where}: expected a number, found '{Text(node)}'");
@@ -296,29 +300,29 @@ public static class SweepFile
         string RequiredScalar(YamlMappingNode map, string key) =>
             Value(map, key) is { } node ? Scalar(node, key) : throw new SweepFileException($"{source}:{map.Start.Line}:{map.Start.Column}: '{key}' is required");
 
-        string Scalar(YamlNode node, string where) =>
+        internal string Scalar(YamlNode node, string where) =>
             node is YamlScalarNode { Value: { Length: > 0 } v } ? v : throw Error(node, $"{where}: expected a single value");
 
-        YamlMappingNode Mapping(YamlNode node, string where) =>
+        internal YamlMappingNode Mapping(YamlNode node, string where) =>
             node as YamlMappingNode ?? throw Error(node, $"{where}: expected a mapping of name: value");
 
-        static YamlNode? Value(YamlMappingNode map, string key) =>
+        internal static YamlNode? Value(YamlMappingNode map, string key) =>
             map.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
 
-        IEnumerable<(YamlScalarNode Key, YamlNode Value)> Entries(YamlMappingNode map)
+        internal IEnumerable<(YamlScalarNode Key, YamlNode Value)> Entries(YamlMappingNode map)
         {
             foreach (var (key, value) in map.Children)
                 yield return (key as YamlScalarNode ?? throw Error(key, "keys must be plain names"), value);
         }
 
-        void CheckKeys(YamlMappingNode map, string[] allowed, string where)
+        internal void CheckKeys(YamlMappingNode map, string[] allowed, string where)
         {
             foreach (var (key, _) in Entries(map))
                 if (!allowed.Contains(key.Value))
                     throw Error(key, $"'{key.Value}' is not a {where} key" + Suggestions.DidYouMean(key.Value!, allowed, otherwise: $" (expected {string.Join(", ", allowed)})"));
         }
 
-        SweepFileException Error(YamlNode node, string message) => new($"{source}:{node.Start.Line}:{node.Start.Column}: {message}");
+        internal SweepFileException Error(YamlNode node, string message) => new($"{source}:{node.Start.Line}:{node.Start.Column}: {message}");
     }
 
     sealed record Configuration(string Name, Dictionary<string, OptionValue> Options, long[] Seeds, YamlNode Node);
@@ -328,13 +332,17 @@ public static class SweepFile
     /// task, name, seed, option text). Its form is the one release 0.1 hashed, so sweeps journaled
     /// then keep their hash and resume.
     /// </summary>
-    static string Hash(string task, int retries, int lease, ImmutableList<RunSpec> specs)
+    static string Hash(string task, int retries, int lease, ImmutableList<RunSpec> specs, SchedulerSpec? scheduler, StopSpec? stop)
     {
         var runs = specs.Select(r => new { r.RunId, r.Task, r.Name, r.Seed, r.Options });
-        // The lease joins the hash only when set, so sweeps written before it existed keep their hash.
+        // The lease, scheduler and stop rules join the hash only when set, so sweeps written before they existed keep their hash.
         var canonical = lease == SweepDefinition.DefaultLeaseSeconds
             ? JsonSerializer.SerializeToUtf8Bytes(new { task, retries, runs })
             : JsonSerializer.SerializeToUtf8Bytes(new { task, retries, lease, runs });
+        if (scheduler is not null || stop is not null)
+            canonical = [.. canonical, .. JsonSerializer.SerializeToUtf8Bytes(new { scheduler, stop }, SweepMessageJson)];
         return Convert.ToHexStringLower(SHA256.HashData(canonical))[..16];
     }
+
+    static JsonSerializerOptions SweepMessageJson => ActorSweep.Messages.Serialization.SweepMessageSerializer.Json;
 }

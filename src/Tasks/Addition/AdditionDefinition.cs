@@ -24,4 +24,5 @@ public sealed record AdditionDefinition : RunDefinition
     [JsonIgnore] public override long? ParameterCount => Run.Model.ParameterCount;
     [JsonIgnore] public override double? EstimatedTrainingBytes => Run.Model.EstimatedTrainingBytes(Run.Recipe.BatchSize);
     [JsonIgnore] public override string? Base => BaseName;
+    public override bool EvaluatesAt(long step) => step % Run.Recipe.EvalEvery == 0 || step == Run.Recipe.Steps;
 }

@@ -44,14 +44,22 @@ public sealed class SerializerTests : IDisposable
         yield return new SweepList([summary]);
         yield return new SweepChanged("s", summary, "a");
         yield return new SweepFinished("s", summary);
-        yield return new SweepSubmitted("s", definition, T0);
+        yield return new SweepSubmitted("s", definition with
+        {
+            Scheduler = new AshaScheduler(new MetricGoal(MetricGoal.TrainLoss, false), 10, 3, 90, 2),
+            Stop = new StopSpec(new MetricGoal(MetricGoal.ValidationExactMatch, true), 0.99, 2, 1000),
+        }, T0);
         yield return new RunsQueued("s", ["a", "b"]);
-        yield return new RunAssigned("s", "a", 2, "akka.tcp://actorsweep@127.0.0.1:1#5", Checkpoint(40), T0);
+        yield return new RunAssigned("s", "a", 2, "akka.tcp://actorsweep@127.0.0.1:1#5", Checkpoint(40), T0,
+            new RunLimits(90, 270, new MetricGoal(MetricGoal.ValidationExactMatch, true), 0.99));
         yield return new RunCheckpointed("s", "a", 2, Checkpoint(50));
-        yield return new RunCompleted("s", "a", 2, FullReport, T0, Checkpoint(27000));
+        yield return new RunCompleted("s", "a", 2, FullReport, T0, Checkpoint(27000), AtTarget: true);
         yield return new RunFailed("s", "a", 2, "InvalidOperationException: boom", true, T0);
         yield return new RunRequeued("s", "a", 2, "node left");
         yield return new SweepCancelled("s", "user", T0);
+        yield return new RunPaused("s", "a", 2, Checkpoint(30), 1, 0.75, T0);
+        yield return new RunPromoted("s", "a", 1, "in the top 1 of 3 at rung 1", RunStatus.Pruned);
+        yield return new RunPruned("s", "a", "not in the top 1 of 3 at rung 0", T0, RunStatus.Running);
         yield return new SweepRegistered("s", "abc123");
         yield return new SweepClosed("s");
         yield return state;
@@ -62,6 +70,7 @@ public sealed class SerializerTests : IDisposable
         yield return new RunProgress("s", "a", 1, "n1", 10, 100, 0.25, 0.5);
         yield return CheckpointReport("a", 1, "n1", 10);
         yield return new RunCompletedReport("s", "a", 1, "n1", 7, FullReport, Checkpoint(27000));
+        yield return new RunPausedReport("s", "a", 1, "n1", 8, Checkpoint(900));
         yield return Failed("a", 1, "n1");
         yield return Released("a", 1, "n1", 11);
         yield return new ReportAck("n1", 7, true);

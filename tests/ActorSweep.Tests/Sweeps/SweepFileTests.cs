@@ -114,6 +114,17 @@ public sealed class SweepFileTests
     [InlineData("name: x\ntask: noop\nrandom:\n  samples: 2\n  space:\n    steps: { gaussian: [1, 2] }\n", "unknown distribution 'gaussian'")]
     [InlineData("name: x\ntask: addition\ndefaults:\n  curriculum: [[1, 12, 100]]\n", "option 'curriculum': curriculum phase 1-12 digits: digits must satisfy")]
     [InlineData("name: [unclosed\n", "s.yaml:2:1: not valid YAML")]
+    [InlineData("name: x\ntask: noop\ndefaults: { steps: 90 }\nscheduler: { type: ashaa, min_steps: 10 }\n", "s.yaml:4:20: scheduler.type: unknown scheduler 'ashaa' (did you mean 'asha'?)")]
+    [InlineData("name: x\ntask: noop\ndefaults: { steps: 90 }\nscheduler: { type: asha }\n", "s.yaml:4:12: scheduler.min_steps is required")]
+    [InlineData("name: x\ntask: noop\ndefaults: { steps: 90 }\nscheduler: { type: asha, min_steps: 90 }\n", "scheduler.min_steps: 90 must be below max_steps (90)")]
+    [InlineData("name: x\ntask: noop\ndefaults: { steps: 90 }\nscheduler: { type: asha, min_steps: 10, max_steps: 100 }\n", "scheduler.max_steps: 100 is more than the 90 steps of the shortest run")]
+    [InlineData("name: x\ntask: noop\ndefaults: { steps: 90 }\nscheduler: { type: asha, min_steps: 10, metric: accuracy }\n", "scheduler.metric: unknown metric 'accuracy'")]
+    [InlineData("name: x\ntask: noop\ndefaults: { steps: 90 }\nscheduler: { type: asha, min_steps: 10, mode: up }\n", "scheduler.mode: 'up' is neither max nor min")]
+    [InlineData("name: x\ntask: noop\ndefaults: { steps: 90 }\nscheduler: { type: asha, min_steps: 10, brackets: 2 }\n", "'brackets' is not a scheduler (asha) key")]
+    [InlineData("name: x\ntask: addition\nbudget: { steps: 3000, eval_every: 1000 }\nscheduler: { type: asha, min_steps: 500 }\n", "does not evaluate at step 500 (a rung: min_steps × 3^k); make min_steps a multiple of its eval_every")]
+    [InlineData("name: x\ntask: noop\nstop: { runs_at_target: 2 }\n", "stop.runs_at_target needs a target")]
+    [InlineData("name: x\ntask: noop\nstop: { validation_exact_match: 0.9, train_loss: 0.1 }\n", "stop: give one target metric")]
+    [InlineData("name: x\ntask: noop\nstop: {}\n", "stop: set a target")]
     [InlineData("- just\n- a list\n", "a sweep file is one YAML mapping")]
     public void Malformed_sweeps_name_the_file_line_and_field(string yaml, string expected)
     {
@@ -178,4 +189,29 @@ public sealed class SweepFileTests
     }
 
     static AdditionDefinition Addition(RunSpec run) => Assert.IsType<AdditionDefinition>(run.Definition);
+
+    [Fact]
+    public void Scheduler_and_stop_sections_become_typed_rules_that_join_the_hash()
+    {
+        const string Plain = "name: x\ntask: noop\nseeds: [1, 2]\ndefaults: { steps: 81 }\n";
+        var asha = Parse(Plain + "scheduler: { type: asha, metric: train_loss, min_steps: 3 }\nstop: { validation_exact_match: 0.99, runs_at_target: 1, total_steps: 500 }\n");
+        var scheduler = Assert.IsType<ActorSweep.Messages.Sweeps.AshaScheduler>(asha.Scheduler);
+        Assert.Equal(new ActorSweep.Messages.Sweeps.MetricGoal("train_loss", Maximize: false), scheduler.Goal); // a loss goes down by default
+        Assert.Equal((3L, 3, 81L, 1), (scheduler.MinSteps, scheduler.ReductionFactor, scheduler.MaxSteps, scheduler.Brackets));
+        Assert.Equal([3L, 9L, 27L], scheduler.Rungs);
+        Assert.Equal(new ActorSweep.Messages.Sweeps.StopSpec(new("validation_exact_match", true), 0.99, 1, 500), asha.Stop);
+
+        var hyperband = Assert.IsType<ActorSweep.Messages.Sweeps.AshaScheduler>(Parse(Plain + "scheduler: { type: hyperband, min_steps: 3 }\n").Scheduler);
+        Assert.Equal(3, hyperband.Brackets); // one per rung by default
+
+        var plain = Parse(Plain);
+        Assert.Null(plain.Scheduler);
+        Assert.NotEqual(plain.Hash, asha.Hash);
+        Assert.NotEqual(asha.Hash, Parse(Plain + "scheduler: { type: asha, metric: train_loss, min_steps: 9 }\nstop: { validation_exact_match: 0.99, runs_at_target: 1, total_steps: 500 }\n").Hash);
+        // The rules survive the journal's JSON.
+        var json = JsonSerializer.Serialize(asha, ActorSweep.Messages.Serialization.SweepMessageSerializer.Json);
+        var back = JsonSerializer.Deserialize<ActorSweep.Messages.Sweeps.SweepDefinition>(json, ActorSweep.Messages.Serialization.SweepMessageSerializer.Json)!;
+        Assert.Equal(asha.Scheduler, back.Scheduler);
+        Assert.Equal(asha.Stop, back.Stop);
+    }
 }

@@ -105,6 +105,9 @@ public sealed class SweepStateTests
             new RunAssigned("s", "a", 1, "n1", null, T0), new RunAssigned("s", "b", 1, "n1", null, T0),
             new RunFailed("s", "a", 1, "x", false, T0), new RunRequeued("s", "a", 1, "retry"),
             new RunCompleted("s", "b", 1, Report(), T0), new RunAssigned("s", "a", 2, "n2", null, T0),
+            new RunPaused("s", "a", 2, Checkpoint(10), 0, 0.5, T0), new RunPromoted("s", "a", 0, "top"), new RunAssigned("s", "a", 3, "n2", Checkpoint(10), T0),
+            new RunPaused("s", "a", 3, Checkpoint(30), 1, 0.6, T0), new RunPruned("s", "a", "not in the top", T0), new RunPromoted("s", "a", 1, "by hand", RunStatus.Pruned),
+            new RunAssigned("s", "c", 1, "n1", null, T0), new RunPaused("s", "c", 1, Checkpoint(10), 0, 0.2, T0),
             new SweepCancelled("s", "user", T0), new RunRequeued("s", "a", 2, "released"),
         ];
         foreach (var e in events)
@@ -117,6 +120,8 @@ public sealed class SweepStateTests
                     RunStatus.Running => state.Counts.Running,
                     RunStatus.Completed => state.Counts.Completed,
                     RunStatus.Failed => state.Counts.Failed,
+                    RunStatus.Paused => state.Counts.Paused,
+                    RunStatus.Pruned => state.Counts.Pruned,
                     _ => state.Counts.Cancelled,
                 });
         }

@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using ActorSweep.Messages;
+using ActorSweep.Messages.Sweeps;
+
+namespace ActorSweep.Seed.Supervisor;
+
+/// <summary>One rung of a scheduler's ladder as it stands: who reached it, who went on, and the cut-off.</summary>
+/// <param name="Cutoff">The result a run needs at this rung to be promoted now (the worst of the top quota), when any run qualifies.</param>
+public sealed record RungView(int Bracket, int Rung, long Step, int Reached, int Promoted, int Paused, int Pruned, int Quota, double? Cutoff);
+
+/// <summary>
+/// What a sweep's <c>scheduler:</c> and <c>stop:</c> sections decide, as pure functions of its
+/// state, tested without actors like <see cref="SweepDecisions"/>. Every decision is an event
+/// (paused, promoted, pruned, a completion at the target, a stop), so replaying the journal
+/// replays the schedule, and a supervisor that fails over carries on the same one.
+/// <para>
+/// ASHA, promoting rather than stopping: a run pauses at each rung (min_steps·η^k). A paused run
+/// is promoted once it ranks in the top ⌊n/η⌋ of the n results at its rung. While configurations
+/// that never started remain, they take the free slots; once none remain the quota is ⌈n/η⌉
+/// (at least one), so the best paused runs go on instead of slots idling, and at least one run
+/// reaches max_steps. When nothing is queued or running and nothing qualifies, the paused runs
+/// are pruned (their checkpoints stay: `actorsweep promote` resumes one). Hyperband runs several
+/// such brackets, bracket b's runs first pausing at rung b; a run's bracket comes from its id.
+/// </para>
+/// </summary>
+public static class SchedulerDecisions
+{
+    /// <summary>Where a run assigned now pauses and when it completes early; null when nothing limits it.</summary>
+    public static RunLimits? Limits(SweepDefinition definition, RunState run)
+    {
+        long? pauseAt = null, finishAt = null;
+        if (definition.Scheduler is AshaScheduler asha)
+        {
+            long at = run.Checkpoint?.Step ?? 0;
+            var rungs = asha.Rungs;
+            int first = Bracket(asha, run.Spec.RunId);
+            for (int k = first; k < rungs.Count && pauseAt is null; k++)
+                if (rungs[k] > at) pauseAt = rungs[k];
+            if (asha.MaxSteps < run.Spec.Definition.TotalSteps) finishAt = asha.MaxSteps;
+        }
+        var limits = new RunLimits(pauseAt, finishAt, definition.Stop?.Goal, definition.Stop?.Target);
+        return limits.Any ? limits : null;
+    }
+
+    /// <summary>The rung a pause at <paramref name="step"/> stands for, or -1 when it is none of the scheduler's.</summary>
+    public static int RungAt(SweepDefinition definition, long step) =>
+        definition.Scheduler is AshaScheduler asha ? asha.Rungs.IndexOf(step) : -1;
+
+    /// <summary>Whether a completed run stopped early at the sweep's target.</summary>
+    public static bool ReachedTarget(SweepDefinition definition, RunState run, Messages.Results.RunReport report) =>
+        definition.Stop is { Goal: { } goal, Target: { } target }
+        && report.Steps < run.Spec.Definition.TotalSteps
+        && goal.Reached(goal.Metric == MetricGoal.TrainLoss ? report.FinalLoss : report.ValidationExactMatch, target);
+
+    /// <summary>The bracket of a run under Hyperband (0 under plain ASHA): from a stable hash of its id, so it never changes.</summary>
+    public static int Bracket(AshaScheduler asha, string runId)
+    {
+        if (asha.Brackets <= 1) return 0;
+        uint hash = 2166136261;
+        foreach (char c in runId) hash = (hash ^ c) * 16777619;
+        return (int)(hash % (uint)asha.Brackets);
+    }
+
+    /// <summary>
+    /// The events a sweep's state calls for now: a stop once its limits are met, promotions of
+    /// paused runs that qualify, and, once nothing can run any more, the pruning of the rest.
+    /// Empty when the sweep has no scheduler or stop rules.
+    /// </summary>
+    public static ImmutableList<ISweepEvent> After(SweepState state, DateTimeOffset now)
+    {
+        var definition = state.Definition;
+        if (definition is null || state.Cancelled || state.Finished || (definition.Scheduler is null && definition.Stop is null)) return [];
+        if (definition.Stop is { } stop)
+        {
+            if (stop.RunsAtTarget is { } k && state.ReachedTarget >= k)
+                return [new SweepCancelled(state.SweepId, $"stopped: {state.ReachedTarget} run(s) reached {stop.Goal!.Metric} {stop.Target} (runs_at_target {k})", now)];
+            if (stop.TotalSteps is { } budget && state.StepsSpent >= budget)
+                return [new SweepCancelled(state.SweepId, $"stopped: {state.StepsSpent:N0} training steps spent (total_steps {budget:N0})", now)];
+        }
+        if (definition.Scheduler is not AshaScheduler asha || state.Counts.Paused == 0) return [];
+
+        bool freshLeft = state.Queue.Any(id => state.Runs[id].Attempt == 0);
+        var events = ImmutableList.CreateBuilder<ISweepEvent>();
+        var ladder = Ladder(state, asha, freshLeft);
+        foreach (var rung in ladder.Where(r => r.Paused > 0))
+            foreach (var run in Ranked(state, asha, rung.Bracket, rung.Rung).Take(rung.Quota).Where(r => r.Status == RunStatus.Paused && r.Rung == rung.Rung))
+                events.Add(new RunPromoted(state.SweepId, run.Spec.RunId, rung.Rung,
+                    $"in the top {rung.Quota} of {rung.Reached} at rung {rung.Rung} (step {rung.Step}) on {asha.Goal.Metric}"));
+        if (events.Count == 0 && state.Queue.Count == 0 && state.Counts.Running == 0)
+            foreach (var run in state.OrderedRuns.Where(r => r.Status == RunStatus.Paused))
+            {
+                var view = ladder.First(v => v.Rung == run.Rung && v.Bracket == Bracket(asha, run.Spec.RunId));
+                events.Add(new RunPruned(state.SweepId, run.Spec.RunId,
+                    $"not in the top {view.Quota} of {view.Reached} at rung {view.Rung} (step {view.Step}): {Format(run.Rungs![^1].Value)} vs cut-off {Format(view.Cutoff)}", now));
+            }
+        return events.ToImmutable();
+    }
+
+    /// <summary>
+    /// Applies <paramref name="decision"/>'s events to <paramref name="state"/> and appends what the
+    /// scheduler and stop rules then decide, until they decide nothing more.
+    /// </summary>
+    public static Decision WithSchedule(SweepState state, Decision decision, DateTimeOffset now)
+    {
+        if (decision.Events.Count == 0 || state.Definition is { Scheduler: null, Stop: null }) return decision;
+        var after = decision.Events.Aggregate(state, (s, e) => s.Apply(e));
+        var events = decision.Events.ToBuilder();
+        for (var more = After(after, now); more.Count > 0; more = After(after, now))
+        {
+            events.AddRange(more);
+            after = more.Aggregate(after, (s, e) => s.Apply(e));
+        }
+        return decision with { Events = events.ToImmutable() };
+    }
+
+    /// <summary>Every rung of the sweep's ladder, bracket by bracket, as it stands.</summary>
+    public static IReadOnlyList<RungView> Ladder(SweepState state) =>
+        state.Definition?.Scheduler is AshaScheduler asha ? Ladder(state, asha, state.Queue.Any(id => state.Runs[id].Attempt == 0)) : [];
+
+    static List<RungView> Ladder(SweepState state, AshaScheduler asha, bool freshLeft)
+    {
+        var rungs = asha.Rungs;
+        var views = new List<RungView>();
+        for (int bracket = 0; bracket < Math.Max(1, asha.Brackets); bracket++)
+            for (int k = bracket; k < rungs.Count; k++)
+            {
+                var ranked = Ranked(state, asha, bracket, k);
+                int n = ranked.Count;
+                int quota = freshLeft ? n / asha.ReductionFactor : Math.Max(1, (n + asha.ReductionFactor - 1) / asha.ReductionFactor);
+                quota = Math.Min(quota, n);
+                views.Add(new RungView(bracket, k, rungs[k], n,
+                    ranked.Count(r => r.Rung > k || (r.Rung == k && r.Status is RunStatus.Queued or RunStatus.Running or RunStatus.Completed)),
+                    ranked.Count(r => r.Rung == k && r.Status == RunStatus.Paused),
+                    ranked.Count(r => r.Rung == k && r.Status == RunStatus.Pruned),
+                    quota, quota > 0 ? ValueAt(ranked[quota - 1], k) : null));
+            }
+        return views;
+    }
+
+    /// <summary>The runs of a bracket that reached rung k, best first (a missing result last; ties by id).</summary>
+    static List<RunState> Ranked(SweepState state, AshaScheduler asha, int bracket, int k)
+    {
+        var reached = state.Runs.Values.Where(r => r.Rungs is { } rs && rs.Any(x => x.Rung == k) && Bracket(asha, r.Spec.RunId) == bracket).ToList();
+        reached.Sort((a, b) =>
+        {
+            double? va = ValueAt(a, k), vb = ValueAt(b, k);
+            if (asha.Goal.Better(va, vb)) return -1;
+            if (asha.Goal.Better(vb, va)) return 1;
+            return string.CompareOrdinal(a.Spec.RunId, b.Spec.RunId);
+        });
+        return reached;
+    }
+
+    static double? ValueAt(RunState run, int k) => run.Rungs!.Last(x => x.Rung == k).Value;
+
+    static string Format(double? value) => value is { } v ? v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "none";
+}

@@ -1,0 +1,98 @@
+using System.Collections.Immutable;
+using ActorSweep.Messages.Runs;
+using ActorSweep.Messages.Sweeps;
+using YamlDotNet.RepresentationModel;
+
+namespace ActorSweep.Seed.Sweeps;
+
+/// <summary>
+/// Reads a sweep file's <c>scheduler:</c> and <c>stop:</c> sections into their typed records,
+/// checked against the runs they will govern (a rung must lie inside every run's budget, where
+/// the run evaluates). Errors carry the file, line and column like every sweep-file error.
+/// </summary>
+sealed class SchedulerSections(SweepFile.Reader reader)
+{
+    static readonly string[] Kinds = ["asha", "hyperband"];
+    static readonly string[] AshaKeys = ["type", "metric", "mode", "min_steps", "reduction_factor", "max_steps"];
+    static readonly string[] HyperbandKeys = [.. AshaKeys, "brackets"];
+
+    public SchedulerSpec Scheduler(YamlNode node, ImmutableList<RunSpec> runs)
+    {
+        var map = reader.Mapping(node, "scheduler");
+        var typeNode = SweepFile.Reader.Value(map, "type") ?? throw reader.Error(node, $"scheduler.type is required: one of {string.Join(", ", Kinds)}");
+        string type = reader.Scalar(typeNode, "scheduler.type");
+        if (!Kinds.Contains(type))
+            throw reader.Error(typeNode, $"scheduler.type: unknown scheduler '{type}'" + ActorSweep.Tasks.Suggestions.DidYouMean(type, Kinds, otherwise: $"; use one of {string.Join(", ", Kinds)}"));
+        reader.CheckKeys(map, type == "hyperband" ? HyperbandKeys : AshaKeys, $"scheduler ({type})");
+        var goal = Goal(map, "scheduler");
+
+        long shortest = runs.Min(r => r.Definition.TotalSteps);
+        var minNode = SweepFile.Reader.Value(map, "min_steps") ?? throw reader.Error(node, "scheduler.min_steps is required: the steps of the first rung");
+        long minSteps = reader.Int(minNode, "scheduler.min_steps", 1, int.MaxValue);
+        int eta = SweepFile.Reader.Value(map, "reduction_factor") is { } etaNode ? reader.Int(etaNode, "scheduler.reduction_factor", 2, 100) : 3;
+        var maxNode = SweepFile.Reader.Value(map, "max_steps");
+        long maxSteps = maxNode is not null ? reader.Int(maxNode, "scheduler.max_steps", 1, int.MaxValue) : shortest;
+        if (maxSteps > shortest)
+            throw reader.Error(maxNode!, $"scheduler.max_steps: {maxSteps} is more than the {shortest} steps of the shortest run; runs cannot train past their budget");
+        if (minSteps >= maxSteps)
+            throw reader.Error(minNode, $"scheduler.min_steps: {minSteps} must be below max_steps ({maxSteps}), or no run would ever pause");
+
+        var asha = new AshaScheduler(goal, minSteps, eta, maxSteps);
+        if (type == "hyperband")
+        {
+            int rungs = asha.Rungs.Count;
+            int brackets = SweepFile.Reader.Value(map, "brackets") is { } b ? reader.Int(b, "scheduler.brackets", 1, rungs) : rungs;
+            asha = asha with { Brackets = brackets };
+        }
+        // A rung's result must be fresh: every run evaluates at every rung.
+        foreach (long rung in asha.Rungs)
+            if (runs.FirstOrDefault(r => !r.Definition.EvaluatesAt(rung)) is { } run)
+                throw reader.Error(minNode, $"scheduler: run '{run.RunId}' does not evaluate at step {rung} (a rung: min_steps × {eta}^k); " +
+                                            "make min_steps a multiple of its eval_every");
+        return asha;
+    }
+
+    public StopSpec Stop(YamlNode node, SchedulerSpec? scheduler)
+    {
+        var map = reader.Mapping(node, "stop");
+        reader.CheckKeys(map, [.. MetricGoal.Names, "mode", "runs_at_target", "total_steps"], "stop");
+        MetricGoal? goal = null;
+        double? target = null;
+        var metrics = MetricGoal.Names.Where(m => SweepFile.Reader.Value(map, m) is not null).ToList();
+        if (metrics.Count > 1) throw reader.Error(node, $"stop: give one target metric, not {string.Join(" and ", metrics)}");
+        if (metrics.Count == 1)
+        {
+            string metric = metrics[0];
+            target = reader.Number(SweepFile.Reader.Value(map, metric)!, $"stop.{metric}");
+            goal = new MetricGoal(metric, Maximize(map, "stop", metric, scheduler?.Goal is { } g && g.Metric == metric ? g.Maximize : MetricGoal.MaximizedByDefault(metric)));
+        }
+        else if (SweepFile.Reader.Value(map, "mode") is { } mode) throw reader.Error(mode, "stop.mode: set it next to a target metric");
+        int? runsAtTarget = SweepFile.Reader.Value(map, "runs_at_target") is { } k ? reader.Int(k, "stop.runs_at_target", 1, SweepFile.MaxRuns) : null;
+        if (runsAtTarget is not null && target is null)
+            throw reader.Error(SweepFile.Reader.Value(map, "runs_at_target")!, $"stop.runs_at_target needs a target: add e.g. {MetricGoal.ValidationExactMatch}: 0.99");
+        long? totalSteps = SweepFile.Reader.Value(map, "total_steps") is { } t ? reader.Int(t, "stop.total_steps", 1, int.MaxValue) : null;
+        if (target is null && totalSteps is null)
+            throw reader.Error(node, $"stop: set a target ({string.Join(" or ", MetricGoal.Names)}), runs_at_target or total_steps");
+        return new StopSpec(goal, target, runsAtTarget, totalSteps);
+    }
+
+    MetricGoal Goal(YamlMappingNode map, string where)
+    {
+        string metric = SweepFile.Reader.Value(map, "metric") is { } m ? reader.Scalar(m, $"{where}.metric") : MetricGoal.ValidationExactMatch;
+        if (!MetricGoal.Names.Contains(metric))
+            throw reader.Error(SweepFile.Reader.Value(map, "metric")!, $"{where}.metric: unknown metric '{metric}'" +
+                ActorSweep.Tasks.Suggestions.DidYouMean(metric, MetricGoal.Names, otherwise: $"; runs report {string.Join(" and ", MetricGoal.Names)}"));
+        return new MetricGoal(metric, Maximize(map, where, metric, MetricGoal.MaximizedByDefault(metric)));
+    }
+
+    bool Maximize(YamlMappingNode map, string where, string metric, bool byDefault)
+    {
+        if (SweepFile.Reader.Value(map, "mode") is not { } node) return byDefault;
+        return reader.Scalar(node, $"{where}.mode") switch
+        {
+            "max" => true,
+            "min" => false,
+            var other => throw reader.Error(node, $"{where}.mode: '{other}' is neither max nor min (the better direction of {metric})"),
+        };
+    }
+}
