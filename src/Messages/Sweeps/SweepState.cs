@@ -101,7 +101,12 @@ public sealed record SweepState(
             {
                 Status = RunStatus.Running, Attempt = a.Attempt, NodeId = a.NodeId, StartedAt = r.StartedAt ?? a.At,
             }) with { Queue = Queue.Remove(a.RunId) },
-            RunCheckpointed c => Spending(c.RunId, c.Checkpoint.Step).WithRun(c.RunId, r => r with { Checkpoint = c.Checkpoint }),
+            RunCheckpointed c => Spending(c.RunId, c.Checkpoint.Step).WithRun(c.RunId, r => r with
+            {
+                Checkpoint = c.Checkpoint,
+                // The median rule compares runs at the same steps: it keeps each checkpoint's result (rung -1: no rung).
+                Rungs = Definition?.Scheduler is MedianScheduler m ? (r.Rungs ?? []).Add(new RungResult(-1, c.Checkpoint.Step, m.Goal.Read(c.Checkpoint.Summary))) : r.Rungs,
+            }),
             RunCompleted c => Spending(c.RunId, c.Report.Steps).WithRun(c.RunId, r => r with
             {
                 Status = RunStatus.Completed, Report = c.Report, FinishedAt = c.At, Checkpoint = c.Checkpoint ?? r.Checkpoint, AtTarget = c.AtTarget,

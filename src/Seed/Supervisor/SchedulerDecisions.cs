@@ -22,6 +22,10 @@ public sealed record RungView(int Bracket, int Rung, long Step, int Reached, int
 /// are pruned (their checkpoints stay: `actorsweep promote` resumes one). Hyperband runs several
 /// such brackets, bracket b's runs first pausing at rung b; a run's bracket comes from its id.
 /// </para>
+/// <para>
+/// The median rule prunes a running run at a checkpoint whose best result is worse than the
+/// median of the others' at that step; its node is told to stop it.
+/// </para>
 /// </summary>
 public static class SchedulerDecisions
 {
@@ -77,6 +81,7 @@ public static class SchedulerDecisions
             if (stop.TotalSteps is { } budget && state.StepsSpent >= budget)
                 return [new SweepCancelled(state.SweepId, $"stopped: {state.StepsSpent:N0} training steps spent (total_steps {budget:N0})", now)];
         }
+        if (definition.Scheduler is MedianScheduler median) return Median(state, median, now);
         if (definition.Scheduler is not AshaScheduler asha || state.Counts.Paused == 0) return [];
 
         bool freshLeft = state.Queue.Any(id => state.Runs[id].Attempt == 0);
@@ -93,6 +98,33 @@ public static class SchedulerDecisions
                 events.Add(new RunPruned(state.SweepId, run.Spec.RunId,
                     $"not in the top {view.Quota} of {view.Reached} at rung {view.Rung} (step {view.Step}): {Format(run.Rungs![^1].Value)} vs cut-off {Format(view.Cutoff)}", now));
             }
+        return events.ToImmutable();
+    }
+
+    /// <summary>
+    /// The median stopping rule (as Optuna's MedianPruner): a running run whose latest checkpoint is
+    /// past the grace steps is pruned when its best result so far is worse than the median of the
+    /// other runs' results at that same step, once at least min_runs other runs have one there.
+    /// </summary>
+    static ImmutableList<ISweepEvent> Median(SweepState state, MedianScheduler median, DateTimeOffset now)
+    {
+        if (state.Counts.Running == 0) return [];
+        var events = ImmutableList.CreateBuilder<ISweepEvent>();
+        foreach (var run in state.Runs.Values.Where(r => r.Status == RunStatus.Running && r.Rungs is { Count: > 0 }).OrderBy(r => r.Spec.RunId, StringComparer.Ordinal))
+        {
+            long step = run.Rungs![^1].Step;
+            if (step < median.GraceSteps) continue;
+            var others = state.Runs.Values
+                .Where(o => o.Spec.RunId != run.Spec.RunId && o.Rungs is not null)
+                .Select(o => o.Rungs!.LastOrDefault(x => x.Step == step)?.Value)
+                .OfType<double>().Order().ToList();
+            if (others.Count < median.MinRuns) continue;
+            double middle = others.Count % 2 == 1 ? others[others.Count / 2] : (others[others.Count / 2 - 1] + others[others.Count / 2]) / 2;
+            double? best = run.Rungs.Select(x => x.Value).Aggregate((double?)null, (b, v) => median.Goal.Better(v, b) ? v : b);
+            if (median.Goal.Better(middle, best))
+                events.Add(new RunPruned(state.SweepId, run.Spec.RunId,
+                    $"best {median.Goal.Metric} {Format(best)} by step {step} is worse than the median {Format(middle)} of {others.Count} other runs there", now, RunStatus.Running));
+        }
         return events.ToImmutable();
     }
 

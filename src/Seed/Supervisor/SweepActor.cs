@@ -237,6 +237,19 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         decision = SchedulerDecisions.WithSchedule(_state, decision, DateTimeOffset.UtcNow);
         if (decision.Events.OfType<SweepCancelled>().FirstOrDefault() is { } cancelled)
             after = StopRunningRunsThen(cancelled.Reason, after);
+        // A run pruned while it runs (the median rule) is stopped on its node; its late reports are fenced off.
+        var pruned = decision.Events.OfType<RunPruned>().Where(p => p.From == RunStatus.Running && _state.Runs[p.RunId].NodeId is not null)
+            .Select(p => (p.RunId, Node: _state.Runs[p.RunId].NodeId!, p.Reason)).ToList();
+        if (pruned.Count > 0)
+        {
+            var then = after;
+            after = () =>
+            {
+                foreach (var (runId, node, reason) in pruned)
+                    if (_nodes.TryGetValue(node, out var actor)) actor.Tell(new StopRuns(_state.SweepId, [runId], "pruned: " + reason));
+                then();
+            };
+        }
         if (decision.Events.Count == 0)
         {
             AfterWrites(after);

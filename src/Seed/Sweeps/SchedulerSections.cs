@@ -12,7 +12,8 @@ namespace ActorSweep.Seed.Sweeps;
 /// </summary>
 sealed class SchedulerSections(SweepFile.Reader reader)
 {
-    static readonly string[] Kinds = ["asha", "hyperband"];
+    static readonly string[] Kinds = ["asha", "hyperband", "median"];
+    static readonly string[] MedianKeys = ["type", "metric", "mode", "grace_steps", "min_runs"];
     static readonly string[] AshaKeys = ["type", "metric", "mode", "min_steps", "reduction_factor", "max_steps"];
     static readonly string[] HyperbandKeys = [.. AshaKeys, "brackets"];
 
@@ -23,8 +24,9 @@ sealed class SchedulerSections(SweepFile.Reader reader)
         string type = reader.Scalar(typeNode, "scheduler.type");
         if (!Kinds.Contains(type))
             throw reader.Error(typeNode, $"scheduler.type: unknown scheduler '{type}'" + ActorSweep.Tasks.Suggestions.DidYouMean(type, Kinds, otherwise: $"; use one of {string.Join(", ", Kinds)}"));
-        reader.CheckKeys(map, type == "hyperband" ? HyperbandKeys : AshaKeys, $"scheduler ({type})");
+        reader.CheckKeys(map, type switch { "hyperband" => HyperbandKeys, "median" => MedianKeys, _ => AshaKeys }, $"scheduler ({type})");
         var goal = Goal(map, "scheduler");
+        if (type == "median") return Median(map, goal);
 
         long shortest = runs.Min(r => r.Definition.TotalSteps);
         var minNode = SweepFile.Reader.Value(map, "min_steps") ?? throw reader.Error(node, "scheduler.min_steps is required: the steps of the first rung");
@@ -50,6 +52,13 @@ sealed class SchedulerSections(SweepFile.Reader reader)
                 throw reader.Error(minNode, $"scheduler: run '{run.RunId}' does not evaluate at step {rung} (a rung: min_steps × {eta}^k); " +
                                             "make min_steps a multiple of its eval_every");
         return asha;
+    }
+
+    MedianScheduler Median(YamlMappingNode map, MetricGoal goal)
+    {
+        long grace = SweepFile.Reader.Value(map, "grace_steps") is { } g ? reader.Int(g, "scheduler.grace_steps", 0, int.MaxValue) : 0;
+        int minRuns = SweepFile.Reader.Value(map, "min_runs") is { } m ? reader.Int(m, "scheduler.min_runs", 1, SweepFile.MaxRuns) : 3;
+        return new MedianScheduler(goal, grace, minRuns);
     }
 
     public StopSpec Stop(YamlNode node, SchedulerSpec? scheduler)

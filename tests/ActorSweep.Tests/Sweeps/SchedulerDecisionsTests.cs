@@ -174,4 +174,26 @@ public sealed class SchedulerDecisionsTests
         Assert.Equal(state.Summary(), counts.Summary());
         Assert.Equal(0, state.Counts.Paused); // cancelling cancels paused runs too
     }
+
+    [Fact]
+    public void The_median_rule_prunes_a_running_run_whose_best_is_below_the_median_of_the_others_at_its_step()
+    {
+        var median = new MedianScheduler(Exact, GraceSteps: 20, MinRuns: 3);
+        var state = Sweep(5, median);
+        foreach (var id in new[] { "r1", "r2", "r3", "r4", "r5" }) state = state.Apply(new RunAssigned("s", id, 1, "n1", null, T0));
+        SweepState Checkpointed(SweepState s, string run, long step, double value) =>
+            Apply(s, Decision.Of(new RunCheckpointed("s", run, 1, new CheckpointInfo(step, "ref", new RunSummary(null, value)))));
+
+        foreach (var (run, value) in new[] { ("r1", 0.5), ("r2", 0.6), ("r3", 0.7) }) state = Checkpointed(state, run, 10, value);
+        state = Checkpointed(state, "r4", 10, 0.1); // worst, but within the grace steps
+        Assert.Equal(RunStatus.Running, state.Runs["r4"].Status);
+        foreach (var (run, value) in new[] { ("r1", 0.7), ("r2", 0.7) }) state = Checkpointed(state, run, 20, value);
+        state = Checkpointed(state, "r4", 20, 0.2); // 2 others at step 20: fewer than min_runs
+        Assert.Equal(RunStatus.Running, state.Runs["r4"].Status);
+        state = Checkpointed(state, "r3", 20, 0.7);  // now r4's best (0.2) is below the median (0.7) of 3
+        Assert.Equal(RunStatus.Pruned, state.Runs["r4"].Status);
+        Assert.Equal(1, state.Counts.Pruned); // the others equal the median: not worse
+        Assert.Equal(RunStatus.Running, state.Runs["r5"].Status); // no result yet: nothing to judge
+        Assert.Equal(20, state.Runs["r4"].Checkpoint!.Step); // kept for a promotion by hand
+    }
 }

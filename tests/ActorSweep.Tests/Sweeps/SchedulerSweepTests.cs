@@ -104,4 +104,28 @@ public sealed class SchedulerSweepTests(PostgresServer postgres)
         Assert.Equal(ReliabilityTests.Comparable(report), ReliabilityTests.Comparable(finished.Report!));
         Assert.Equal(weights, ReliabilityTests.FinalWeights(harness.Database.CheckpointStore(), finished)); // bit for bit
     }
+
+    [Fact]
+    public async Task The_median_rule_stops_slow_curves_while_they_run_and_lets_the_best_finish()
+    {
+        await using var harness = await SweepHarness.CreateAsync("sqlite", postgres);
+        var (_, client) = await harness.StartAsync(slots: 3);
+        var state = await SweepHarness.RunAsync(client, SweepHarness.Sweep("""
+            name: median
+            task: noop
+            seeds: [1]
+            defaults: { steps: 100, checkpoint_every: 10, step_seconds: 0.005 }
+            grid:
+              rate: [0.1, 0.05, 0.001, 0.002, 0.003, 0.004]
+            scheduler: { type: median, grace_steps: 20, min_runs: 2 }
+            """), TimeSpan.FromMinutes(2));
+
+        Assert.True(state.Finished);
+        Assert.Equal((RunStatus.Completed, 100L), (state.Runs["rate=0.1@s1"].Status, state.Runs["rate=0.1@s1"].Report!.Steps));
+        var pruned = state.Runs.Values.Where(r => r.Status == RunStatus.Pruned).ToList();
+        Assert.NotEmpty(pruned);
+        Assert.All(pruned, r => Assert.True(r.Checkpoint!.Step is >= 20 and < 100, $"{r.Spec.RunId} pruned at {r.Checkpoint.Step}"));
+        Assert.DoesNotContain(pruned, r => r.Spec.RunId is "rate=0.1@s1" or "rate=0.05@s1");
+        Assert.All(state.Runs.Values, r => Assert.Equal(0, r.Failures));
+    }
 }
