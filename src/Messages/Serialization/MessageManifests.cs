@@ -22,6 +22,7 @@ public static class MessageManifests
         (typeof(CancelSweep), "sweep.cmd.cancel.v1"),
         (typeof(WatchSweep), "sweep.cmd.watch.v1"),
         (typeof(UnwatchSweep), "sweep.cmd.unwatch.v1"),
+        (typeof(PromoteRun), "sweep.cmd.promote.v1"),
         // Replies and notifications
         (typeof(SweepAccepted), "sweep.reply.accepted.v1"),
         (typeof(SweepRejected), "sweep.reply.rejected.v1"),
@@ -44,6 +45,7 @@ public static class MessageManifests
         // Events of the supervisor's registry
         (typeof(SweepRegistered), "supervisor.evt.registered.v1"),
         (typeof(SweepClosed), "supervisor.evt.closed.v1"),
+        (typeof(SweepReopened), "supervisor.evt.reopened.v1"),
         // Snapshots
         (typeof(SweepState), "sweep.snapshot.state.v2"),
         // Work protocol

@@ -16,3 +16,9 @@ public sealed record CancelSweep(string SweepId, string Reason) : ISweepCommand;
 public sealed record WatchSweep(string SweepId) : ISweepCommand;
 
 public sealed record UnwatchSweep(string SweepId) : ISweepCommand;
+
+/// <summary>
+/// A user overrules the scheduler: a paused or pruned run goes back to the queue and trains on
+/// to its next rung. Answered with <see cref="SweepStateReply"/>, or <see cref="SweepRejected"/> saying why not.
+/// </summary>
+public sealed record PromoteRun(string SweepId, string RunId) : ISweepCommand;

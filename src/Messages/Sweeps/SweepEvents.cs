@@ -44,3 +44,6 @@ public sealed record SweepRegistered(string SweepId, string Hash) : ISupervisorE
 
 /// <summary>A sweep finished: its actor need not be started when the supervisor recovers.</summary>
 public sealed record SweepClosed(string SweepId) : ISupervisorEvent;
+
+/// <summary>A finished sweep has work again (a run promoted by hand): it is treated as open until it finishes again.</summary>
+public sealed record SweepReopened(string SweepId) : ISupervisorEvent;

@@ -46,6 +46,12 @@ public sealed class ApiClient(Uri baseUri, string? token = null) : IDisposable
         return await Read<SweepStateReply>(response, cancel);
     }
 
+    public async Task<SweepSummary> PromoteAsync(string sweepId, string runId, CancellationToken cancel = default)
+    {
+        using var response = await SendAsync(Request(HttpMethod.Post, $"api/sweeps/{Uri.EscapeDataString(sweepId)}/runs/{Uri.EscapeDataString(runId)}/promote"), cancel);
+        return await Read<SweepSummary>(response, cancel);
+    }
+
     public async Task<SweepSummary> CancelAsync(string sweepId, string reason, CancellationToken cancel = default)
     {
         using var response = await SendAsync(Request(HttpMethod.Post, $"api/sweeps/{Uri.EscapeDataString(sweepId)}/cancel?reason={Uri.EscapeDataString(reason)}"), cancel);

@@ -25,6 +25,7 @@ namespace ActorSweep.Seed.Api;
 /// GET  /api/sweeps/{id}            state and live progress (404 unknown)
 /// GET  /api/sweeps/{id}/results    the results table as JSON
 /// POST /api/sweeps/{id}/cancel     stop handing out its runs; running ones are handed back
+/// POST /api/sweeps/{id}/runs/{run}/promote   a paused or pruned run trains on to its next rung
 /// </code>
 /// </summary>
 public static class SweepApi
@@ -40,6 +41,7 @@ public static class SweepApi
         api.MapGet("/{id}", Get);
         api.MapGet("/{id}/results", ResultsOf);
         api.MapPost("/{id}/cancel", Cancel).AddEndpointFilter(RequireToken(token));
+        api.MapPost("/{id}/runs/{run}/promote", Promote).AddEndpointFilter(RequireToken(token));
         return app;
     }
 
@@ -96,6 +98,19 @@ public static class SweepApi
         {
             SweepStateReply { State: { } state } => Results.Json(state.Summary(), SweepMessageSerializer.Json),
             SweepRejected rejected => Error(404, rejected.Reason),
+            _ => Error(500, $"unexpected answer {reply.GetType().Name}"),
+        };
+    }
+
+    static async Task<IResult> Promote(string id, string run, ActorRegistry registry, CancellationToken cancel)
+    {
+        if (!ValidId(id)) return UnknownSweep(id);
+        var reply = await Supervisor(registry).Ask<ISweepReply>(new PromoteRun(id, run), AskTimeout, cancel);
+        return reply switch
+        {
+            SweepStateReply { State: { } state } => Results.Json(state.Summary(), SweepMessageSerializer.Json),
+            SweepRejected rejected when rejected.Reason.StartsWith("no sweep named") || rejected.Reason.Contains(" has no run ") => Error(404, rejected.Reason),
+            SweepRejected rejected => Error(409, rejected.Reason),
             _ => Error(500, $"unexpected answer {reply.GetType().Name}"),
         };
     }

@@ -56,6 +56,22 @@ public static class ApiCommands
         return command;
     }
 
+    public static Command Promote()
+    {
+        var sweep = new Argument<string>("sweep") { Description = "The sweep's name." };
+        var run = new Argument<string>("run") { Description = "The run's id (see `status SWEEP`), paused or pruned by the scheduler." };
+        var api = Required(CliOptions.Api());
+        var token = CliOptions.Token();
+        var command = new Command("promote", "Overrule the scheduler: a paused or pruned run trains on to its next rung, from its checkpoint.") { sweep, run, api, token };
+        command.SetAction((parse, cancel) => WithApi(parse, api, token, async (client, console) =>
+        {
+            var summary = await client.PromoteAsync(parse.GetValue(sweep)!, parse.GetValue(run)!, cancel);
+            console.MarkupLine($"Run [bold]{Markup.Escape(parse.GetValue(run)!)}[/] of {Markup.Escape(summary.SweepId)} promoted: {summary.Queued} queued, {summary.Running} running, {summary.Paused} paused.");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
     static Option<string?> Required(Option<string?> option)
     {
         option.Validators.Add(result =>

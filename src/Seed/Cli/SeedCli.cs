@@ -16,6 +16,7 @@ public static class SeedCli
         SeedCommand.Create(worker),
         ApiCommands.Submit(),
         ApiCommands.Cancel(),
+        ApiCommands.Promote(),
     ];
 
     /// <summary>Parses and runs; usage errors print to standard error and exit with <see cref="ExitCodes.Usage"/>.</summary>

@@ -28,6 +28,9 @@ public sealed class SweepClient(ActorSystem system, IActorRef supervisor)
     public async Task<SweepState?> StateAsync(string sweepId, CancellationToken cancel = default) =>
         (await supervisor.Ask<SweepStateReply>(new GetSweepState(sweepId), Timeout, cancel)).State;
 
+    public async Task<ISweepReply> PromoteAsync(string sweepId, string runId, CancellationToken cancel = default) =>
+        await supervisor.Ask<ISweepReply>(new PromoteRun(sweepId, runId), Timeout, cancel);
+
     /// <summary>Every notification about the sweep (state, progress, changes, finish) as a channel.</summary>
     public ChannelReader<object> Watch(string sweepId)
     {

@@ -97,6 +97,18 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             AfterWrites(() => replyTo.Tell(StateReply()));
         });
         Command<CancelSweep>(Cancel);
+        Command<PromoteRun>(promote =>
+        {
+            var replyTo = Sender;
+            var decision = SweepDecisions.Promote(_state, promote.RunId);
+            if (decision.Ignored is not null) replyTo.Tell(new SweepRejected(_state.SweepId, decision.Ignored));
+            else PersistThen(decision, "promotion", () =>
+            {
+                _log.Info("Sweep {0}: run {1} promoted by hand", _state.SweepId, promote.RunId);
+                replyTo.Tell(StateReply());
+                Changed(promote.RunId);
+            });
+        });
         Command<WatchSweep>(_ =>
         {
             _watchers.Add(Sender);
@@ -322,6 +334,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     void Changed(string? runId)
     {
         var summary = _state.Summary();
+        if (!_state.Finished) _finishAnnounced = false; // reopened by a promotion: it finishes (and is announced) again
         Tell(_watchers, new SweepChanged(_state.SweepId, summary, runId ?? ""));
         ReportSummary();
         if (_state.Finished && !_finishAnnounced)

@@ -96,6 +96,18 @@ public static class SweepDecisions
                 $"lease expired: no word from node {state.Runs[id].NodeId} for {silence.TotalSeconds:F0} s"))
             .ToImmutableList());
 
+    /// <summary>A user's promotion: a paused or pruned run (its checkpoint kept) goes back to the queue.</summary>
+    public static Decision Promote(SweepState state, string runId)
+    {
+        if (!state.Runs.TryGetValue(runId, out var run))
+            return Decision.Nothing($"sweep '{state.SweepId}' has no run '{runId}'");
+        if (state.Cancelled) return Decision.Nothing($"sweep '{state.SweepId}' was cancelled");
+        if (run.Status is not (RunStatus.Paused or RunStatus.Pruned))
+            return Decision.Nothing($"run '{runId}' is {run.Status.ToString().ToLowerInvariant()}; only a paused or pruned run can be promoted");
+        if (run.Checkpoint is null) return Decision.Nothing($"run '{runId}' has no checkpoint to resume from");
+        return Decision.Of(new RunPromoted(state.SweepId, runId, run.Rung, "promoted by hand", run.Status));
+    }
+
     public static Decision Cancel(SweepState state, string reason, DateTimeOffset now) =>
         state.Cancelled || state.Finished
             ? Decision.Nothing(state.Cancelled ? "already cancelled" : "already finished")

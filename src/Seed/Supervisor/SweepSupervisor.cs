@@ -51,6 +51,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
         _snapshotEvery = snapshotEvery;
         Recover<SweepRegistered>(Register);
         Recover<SweepClosed>(c => _closed.Add(c.SweepId));
+        Recover<SweepReopened>(c => _closed.Remove(c.SweepId));
         Recover<RecoveryCompleted>(_ =>
         {
             foreach (var id in _order) Child(id);
@@ -75,11 +76,14 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
         Command<WatchSweep>(q => ToSweep(q.SweepId, q, () => new SweepStateReply(q.SweepId, null)));
         Command<UnwatchSweep>(q => { if (_children.TryGetValue(q.SweepId, out var child)) child.Forward(q); });
         Command<CancelSweep>(q => ToSweep(q.SweepId, q, () => new SweepRejected(q.SweepId, $"no sweep named '{q.SweepId}'")));
+        Command<PromoteRun>(q => ToSweep(q.SweepId, q, () => new SweepRejected(q.SweepId, $"no sweep named '{q.SweepId}'")));
         Command<ListSweeps>(_ => Sender.Tell(new SweepList(_order.Where(_summaries.ContainsKey).Select(id => _summaries[id]).ToImmutableList())));
 
         Command<SweepSummaryChanged>(c =>
         {
             _summaries[c.Summary.SweepId] = c.Summary;
+            if (!c.Summary.Finished && _closed.Contains(c.Summary.SweepId))
+                Persist(new SweepReopened(c.Summary.SweepId), e => _closed.Remove(e.SweepId));
             if (c.Summary.Queued > 0) WakeWaitingNodes($"sweep '{c.Summary.SweepId}' has {c.Summary.Queued} queued runs");
         });
         Command<NodeWaiting>(w => _waiting[w.NodeId] = w.Node);

@@ -38,6 +38,7 @@ public sealed class SerializerTests : IDisposable
         yield return new CancelSweep("s", "user asked");
         yield return new WatchSweep("s");
         yield return new UnwatchSweep("s");
+        yield return new PromoteRun("s", "a");
         yield return new SweepAccepted("s", 3, true);
         yield return new SweepRejected("s", "different contents");
         yield return new SweepStateReply("s", state);
@@ -62,6 +63,7 @@ public sealed class SerializerTests : IDisposable
         yield return new RunPruned("s", "a", "not in the top 1 of 3 at rung 0", T0, RunStatus.Running);
         yield return new SweepRegistered("s", "abc123");
         yield return new SweepClosed("s");
+        yield return new SweepReopened("s");
         yield return state;
         yield return new RequestWork("n1", 4, "cuda:0");
         yield return new AssignRuns("n1", [new RunAssignment("s", Run("a"), 3, Checkpoint(9))]);

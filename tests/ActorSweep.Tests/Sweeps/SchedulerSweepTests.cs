@@ -52,6 +52,19 @@ public sealed class SchedulerSweepTests(PostgresServer postgres)
         int firstPause = events.FindIndex(e => e is RunPaused) + 1;
         var early = await journal.StateAsync("curves", firstPause);
         Assert.Equal(1, SchedulerDecisions.Ladder(early!)[0].Reached);
+
+        // A user who disagrees promotes a pruned run by hand: it resumes from its checkpoint, reaches its next rung, and the sweep finishes again.
+        var rejected = Assert.IsType<SweepRejected>(await client.PromoteAsync("curves", best.Spec.RunId));
+        Assert.Contains("is completed; only a paused or pruned run can be promoted", rejected.Reason);
+        var underdog = state.OrderedRuns.First(r => r.Status == RunStatus.Pruned && r.Rung == 0);
+        var notifications = client.Watch("curves");
+        Assert.IsType<SweepStateReply>(await client.PromoteAsync("curves", underdog.Spec.RunId));
+        await SweepHarness.WaitForAsync<SweepFinished>(notifications, TimeSpan.FromMinutes(1));
+        var after = (await client.StateAsync("curves"))!;
+        Assert.Equal(1, after.Runs[underdog.Spec.RunId].Rungs!.Max(r => r.Rung));
+        Assert.True(after.Finished);
+        var promoted = (await journal.EventsAsync("curves")).Select(e => e.Event).OfType<RunPromoted>().Last();
+        Assert.Equal((underdog.Spec.RunId, "promoted by hand", RunStatus.Pruned), (promoted.RunId, promoted.Reason, promoted.From));
     }
 
     [Fact]
