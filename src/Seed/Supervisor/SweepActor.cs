@@ -350,7 +350,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         if (_state.Definition is null) return;
         Context.Parent.Tell(new SweepSummaryChanged(_state.Summary()));
         var c = _state.Counts;
-        SupervisorMetrics.PublishStates(_state.SweepId, new SupervisorMetrics.RunStates(c.Queued, c.Running, c.Completed, c.Failed, c.Cancelled));
+        SupervisorMetrics.PublishStates(_state.SweepId, new SupervisorMetrics.RunStates(c.Queued, c.Running, c.Completed, c.Failed, c.Cancelled, c.Paused, c.Pruned));
     }
 
     static void Tell(IEnumerable<IActorRef> targets, object message)

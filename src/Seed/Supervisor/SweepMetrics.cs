@@ -21,6 +21,15 @@ public static class SweepMetrics
                 case RunFailed f:
                     SupervisorMetrics.Failures.Add(1, sweep, new("final", f.Final ? "true" : "false"));
                     break;
+                case RunPaused:
+                    SupervisorMetrics.Pauses.Add(1, sweep);
+                    break;
+                case RunPromoted p:
+                    SupervisorMetrics.Promotions.Add(1, sweep, new("by", p.Reason == "promoted by hand" ? "hand" : "scheduler"));
+                    break;
+                case RunPruned:
+                    SupervisorMetrics.Prunings.Add(1, sweep);
+                    break;
                 case RunRequeued r:
                     SupervisorMetrics.Requeues.Add(1, sweep, new("reason", ReasonOf(r.Reason)));
                     break;

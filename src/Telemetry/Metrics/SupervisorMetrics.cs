@@ -15,7 +15,7 @@ public static class SupervisorMetrics
     static readonly ConcurrentDictionary<string, RunStates> States = new();
 
     /// <summary>How many of a sweep's runs are in each state.</summary>
-    public sealed record RunStates(int Queued, int Running, int Completed, int Failed, int Cancelled);
+    public sealed record RunStates(int Queued, int Running, int Completed, int Failed, int Cancelled, int Paused = 0, int Pruned = 0);
 
     public static readonly Counter<long> Assignments =
         Meter.CreateCounter<long>("actorsweep.sweep.assignments", "{attempt}", "Runs handed to a node (each attempt counts).");
@@ -25,11 +25,17 @@ public static class SupervisorMetrics
         Meter.CreateCounter<long>("actorsweep.sweep.failures", "{attempt}", "Attempts that failed; final=true when the retry limit was spent.");
     public static readonly Counter<long> Completions =
         Meter.CreateCounter<long>("actorsweep.sweep.completions", "{run}", "Runs completed.");
+    public static readonly Counter<long> Promotions =
+        Meter.CreateCounter<long>("actorsweep.sweep.promotions", "{run}", "Paused or pruned runs sent on to their next rung, by=scheduler or by=hand.");
+    public static readonly Counter<long> Prunings =
+        Meter.CreateCounter<long>("actorsweep.sweep.prunings", "{run}", "Runs a scheduler stopped for good.");
+    public static readonly Counter<long> Pauses =
+        Meter.CreateCounter<long>("actorsweep.sweep.pauses", "{run}", "Runs paused at a scheduler's rung.");
     public static readonly Histogram<double> JournalWriteDuration =
         Meter.CreateHistogram<double>("actorsweep.journal.write.duration", "s", "Time from handing events to the journal to their write being confirmed.");
 
     static readonly ObservableGauge<int> RunsByState = Meter.CreateObservableGauge("actorsweep.sweep.runs", ObserveStates, "{run}",
-        "Runs of each sweep by state: queued, running, completed, failed, cancelled.");
+        "Runs of each sweep by state: queued, running, completed, failed, cancelled, paused, pruned.");
 
     /// <summary>The latest counts of a sweep; the gauge reports them at each scrape.</summary>
     public static void PublishStates(string sweep, RunStates states) => States[sweep] = states;
@@ -45,6 +51,8 @@ public static class SupervisorMetrics
             yield return new(s.Running, tag, new("state", "running"));
             yield return new(s.Completed, tag, new("state", "completed"));
             yield return new(s.Failed, tag, new("state", "failed"));
+            yield return new(s.Paused, tag, new("state", "paused"));
+            yield return new(s.Pruned, tag, new("state", "pruned"));
             yield return new(s.Cancelled, tag, new("state", "cancelled"));
         }
     }

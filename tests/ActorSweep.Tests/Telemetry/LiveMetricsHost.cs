@@ -10,7 +10,8 @@ namespace ActorSweep.Tests.Telemetry;
 /// <summary>
 /// A seed host with two worker slots running a sweep that exercises every instrument: one run
 /// completes, one attempt fails and is requeued, and a long run stays active (so the per-run loss,
-/// validation and step series exist) while the tests scrape.
+/// validation and step series exist) while the tests scrape. A second, scheduled sweep pauses,
+/// promotes and prunes runs on the other slot, for the scheduler's series.
 /// </summary>
 public sealed class LiveMetricsHost : IAsyncLifetime
 {
@@ -32,6 +33,15 @@ public sealed class LiveMetricsHost : IAsyncLifetime
         runs:
           - { name: short, steps: 60, curriculum: [[1, 3, 60]] }
           - { name: long, steps: 1000000, curriculum: [[1, 3, 1000000]] }
+        """;
+
+    const string Scheduled = """
+        name: scheduled
+        task: noop
+        seeds: [1]
+        defaults: { steps: 9 }
+        grid: { rate: [0.1, 0.2, 0.3] }
+        scheduler: { type: asha, min_steps: 1, reduction_factor: 3 }
         """;
 
     readonly string _dir = Directory.CreateTempSubdirectory("actorsweep-metrics-").FullName;
@@ -60,6 +70,9 @@ public sealed class LiveMetricsHost : IAsyncLifetime
             if (reply.State!.Summary().Completed == 1 && reply.Live!.Any(p => p.RunId.StartsWith("long") && p.ValidationExactMatch is not null)) break;
             Assert.True(DateTime.UtcNow < deadline, $"the metrics sweep did not get going: {reply.State.Summary()}");
         }
+        await api.SubmitAsync(Scheduled, "scheduled.yaml");
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); !(await api.StateAsync("scheduled")).State!.Finished; await Task.Delay(100))
+            Assert.True(DateTime.UtcNow < deadline, "the scheduled sweep did not finish");
     }
 
     /// <summary>One scrape of /metrics: every sample's metric name with its label names.</summary>

@@ -11,7 +11,7 @@ namespace ActorSweep.Tests.Telemetry;
 /// </summary>
 public sealed partial class MetricsTests(LiveMetricsHost host, ITestOutputHelper output) : IClassFixture<LiveMetricsHost>
 {
-    static readonly string[] AllowedLabels = ["otel_scope_name", "sweep", "node", "run", "state", "reason", "final", "le"];
+    static readonly string[] AllowedLabels = ["otel_scope_name", "sweep", "node", "run", "state", "reason", "final", "le", "by"];
 
     [Fact]
     public async Task Every_instrument_is_exported_with_prometheus_names_and_bounded_labels()
@@ -23,7 +23,7 @@ public sealed partial class MetricsTests(LiveMetricsHost host, ITestOutputHelper
             "actorsweep_sweep_failures_total", "actorsweep_sweep_completions_total", "actorsweep_journal_write_duration_seconds_bucket",
             "actorsweep_node_slots", "actorsweep_train_steps_total", "actorsweep_train_step_duration_seconds_bucket",
             "actorsweep_checkpoint_duration_seconds_bucket", "actorsweep_run_loss", "actorsweep_run_validation_exact_match",
-            "actorsweep_run_step",
+            "actorsweep_run_step", "actorsweep_sweep_pauses_total", "actorsweep_sweep_promotions_total", "actorsweep_sweep_prunings_total",
         ];
         Assert.All(expected, name => Assert.True(series.ContainsKey(name), $"{name} is not exported; got {string.Join(", ", series.Keys.Where(k => k.StartsWith("actorsweep")))}"));
         foreach (var (name, labels) in series.Where(s => s.Key.StartsWith("actorsweep_")))
@@ -35,6 +35,8 @@ public sealed partial class MetricsTests(LiveMetricsHost host, ITestOutputHelper
         Assert.Matches("actorsweep_sweep_runs\\{[^}]*state=\"completed\"[^}]*\\} 1", text);
         Assert.Matches("actorsweep_sweep_requeues_total\\{[^}]*reason=\"failed\"[^}]*\\} 1", text);
         Assert.Matches("actorsweep_node_slots\\{[^}]*state=\"busy\"[^}]*\\} 1", text); // the long run holds one of two slots
+        Assert.Matches("actorsweep_sweep_runs\\{[^}]*state=\"pruned\"[^}]*sweep=\"scheduled\"[^}]*\\} 2", text); // 3 runs, 1 trained to the end
+        Assert.Matches("actorsweep_sweep_promotions_total\\{[^}]*by=\"scheduler\"[^}]*\\} [1-9]", text);
     }
 
     [Fact]
