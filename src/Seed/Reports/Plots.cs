@@ -50,6 +50,47 @@ public static class Plots
         Finish(plot, $"{title}: test accuracy per sum digit", "digit (ones first)", "accuracy (%)", path);
     }
 
+    /// <summary>
+    /// What a scheduler decided, run by run: each run's result at each rung (or checkpoint, under
+    /// the median rule) against step, its line ending where the run ended: a dot when it completed
+    /// (at its final validation), a cross when it was pruned, a square while it waits paused.
+    /// Dashed lines mark the rungs.
+    /// </summary>
+    public static void Schedule(ActorSweep.Messages.Sweeps.SweepState state, string path)
+    {
+        var plot = new Plot();
+        var scheduler = state.Definition!.Scheduler!;
+        bool percent = scheduler.Goal.Metric == ActorSweep.Messages.Sweeps.MetricGoal.ValidationExactMatch;
+        double Y(double v) => percent ? 100 * v : v;
+        if (scheduler is ActorSweep.Messages.Sweeps.AshaScheduler asha)
+            foreach (long rung in asha.Rungs)
+            {
+                var line = plot.Add.VerticalLine(rung);
+                line.LinePattern = LinePattern.Dashed;
+                line.Color = Colors.Gray.WithAlpha(0.5);
+            }
+        foreach (var run in state.OrderedRuns.Where(r => r.Rungs is { Count: > 0 }))
+        {
+            var points = run.Rungs!.Where(r => r.Value is not null).Select(r => ((double)r.Step, Y(r.Value!.Value))).ToList();
+            if (run.Status == ActorSweep.Messages.Sweeps.RunStatus.Completed && run.Report is { } report)
+                points.Add((report.Steps, Y(percent ? report.ValidationExactMatch : report.FinalLoss)));
+            if (points.Count == 0) continue;
+            var (color, shape) = run.Status switch
+            {
+                ActorSweep.Messages.Sweeps.RunStatus.Completed => (Colors.ForestGreen, MarkerShape.FilledCircle),
+                ActorSweep.Messages.Sweeps.RunStatus.Pruned => (Colors.Gray, MarkerShape.Cross),
+                ActorSweep.Messages.Sweeps.RunStatus.Paused => (Colors.Purple, MarkerShape.FilledSquare),
+                _ => (Colors.SteelBlue, MarkerShape.OpenCircle),
+            };
+            var trace = plot.Add.ScatterLine(points.Select(p => p.Item1).ToArray(), points.Select(p => p.Item2).ToArray(), color);
+            trace.LineWidth = 1.5f;
+            var end = plot.Add.Marker(points[^1].Item1, points[^1].Item2, shape, 9, color);
+            end.LineWidth = 2;
+        }
+        string what = percent ? "validation exact match (%)" : scheduler.Goal.Metric;
+        Finish(plot, $"{state.SweepId}: what the scheduler decided (green: completed, grey ×: pruned, purple: paused)", "step", what, path);
+    }
+
     /// <summary>Left-axis ticks at powers of ten for data plotted as log10.</summary>
     public static void LogScaleLeft(Plot plot)
     {

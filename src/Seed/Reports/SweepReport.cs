@@ -48,6 +48,11 @@ public static class SweepReport
             written.Add(Curves(run.Spec.RunId, run.Report!, Path.Combine(curves, FileName(run.Spec.RunId) + ".png")));
         if (state.Definition?.Task == AdditionSchema.TaskName)
             written.Add(ParameterCliff(state.SweepId, results, Path.Combine(directory, "parameter_cliff.png")));
+        if (state.Definition?.Scheduler is not null && state.Runs.Values.Any(r => r.Rungs is { Count: > 0 }))
+        {
+            Plots.Schedule(state, Path.Combine(directory, "schedule.png"));
+            written.Add(Path.Combine(directory, "schedule.png"));
+        }
         written.Add(WriteSummary(state, results, Path.Combine(directory, "summary.md")));
         return written;
     }
@@ -152,6 +157,15 @@ public static class SweepReport
         md.AppendLine($"Task `{state.Definition?.Task}`, {s.Runs} runs: {s.Completed} completed, {s.Failed} failed, {s.Running} running, {s.Queued} queued{(s.Cancelled ? ", cancelled" : "")}. Definition hash `{state.Definition?.Hash}`.").AppendLine();
         if (File.Exists(Path.Combine(Path.GetDirectoryName(path)!, "parameter_cliff.png")))
             md.AppendLine("![parameters vs exact match](parameter_cliff.png)").AppendLine();
+        if (Supervisor.SchedulerDecisions.Ladder(state) is { Count: > 0 } ladder)
+        {
+            md.AppendLine($"Scheduler: {s.Paused} paused, {s.Pruned} pruned, {state.ReachedTarget} stopped at the target; {state.StepsSpent:N0} training steps spent.").AppendLine();
+            md.AppendLine("| bracket | rung | step | reached | promoted | paused | pruned | quota | cut-off |");
+            md.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+            foreach (var r in ladder)
+                md.AppendLine($"| {r.Bracket} | {r.Rung} | {r.Step:N0} | {r.Reached} | {r.Promoted} | {r.Paused} | {r.Pruned} | {r.Quota} | {r.Cutoff?.ToString("G4", CultureInfo.InvariantCulture) ?? "-"} |");
+            md.AppendLine().AppendLine("![what the scheduler decided](schedule.png)").AppendLine();
+        }
         md.AppendLine("| run | status | params | steps | test exact match | validation | final loss | attempts | seed's report |");
         md.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var r in results.OrderByDescending(r => r.ExactMatch ?? -1).ThenBy(r => r.Params))

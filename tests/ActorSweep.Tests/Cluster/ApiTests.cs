@@ -174,4 +174,36 @@ public sealed class ApiTests : IAsyncLifetime
         File.WriteAllText(file, yaml);
         return file;
     }
+
+    [Fact]
+    public async Task A_scheduled_sweep_shows_its_ladder_and_a_pruned_run_is_promoted_with_the_token_only()
+    {
+        const string Scheduled = "name: ladder\ntask: noop\nseeds: [1]\ndefaults: { steps: 9 }\ngrid: { rate: [0.1, 0.2, 0.3] }\nscheduler: { type: asha, min_steps: 1 }\n";
+        Assert.Equal(HttpStatusCode.Created, (await _http.SendAsync(Post("/api/sweeps", Scheduled, Token))).StatusCode);
+        using var api = ActorSweep.Seed.Api.ApiClient.Create(_url, Token);
+        SweepState state;
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); !(state = (await api.StateAsync("ladder")).State!).Finished; await Task.Delay(100))
+            Assert.True(DateTime.UtcNow < deadline, "the scheduled sweep did not finish");
+
+        var ladder = JsonDocument.Parse(await _http.GetStringAsync("/api/sweeps/ladder/ladder")).RootElement;
+        Assert.Equal(2, ladder.GetArrayLength()); // rungs at 1 and 3 steps
+        Assert.Equal(3, ladder[0].GetProperty("reached").GetInt32());
+        Assert.Equal(1, ladder[0].GetProperty("quota").GetInt32());
+
+        var pruned = state.OrderedRuns.First(r => r.Status == RunStatus.Pruned).Spec.RunId;
+        string promote = $"/api/sweeps/ladder/runs/{Uri.EscapeDataString(pruned)}/promote";
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _http.SendAsync(Post(promote, null, null))).StatusCode);
+        var unknown = await _http.SendAsync(Post("/api/sweeps/ladder/runs/nope/promote", null, Token));
+        Assert.Equal((HttpStatusCode.NotFound, "sweep 'ladder' has no run 'nope'"), (unknown.StatusCode, await ErrorOf(unknown)));
+        var completed = state.OrderedRuns.First(r => r.Status == RunStatus.Completed).Spec.RunId;
+        var refused = await _http.SendAsync(Post($"/api/sweeps/ladder/runs/{Uri.EscapeDataString(completed)}/promote", null, Token));
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("only a paused or pruned run can be promoted", await ErrorOf(refused));
+
+        var cli = await CliRunner.RunAsync("promote", "ladder", pruned, "--api", _url, "--token", Token);
+        Assert.True(cli.ExitCode == 0, cli.Output + cli.Error);
+        Assert.Contains($"Run {pruned} of ladder promoted", cli.Output);
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); !(state = (await api.StateAsync("ladder")).State!).Finished || state.Runs[pruned].Rung < 1; await Task.Delay(100))
+            Assert.True(DateTime.UtcNow < deadline, "the promoted run did not reach its next rung");
+    }
 }
