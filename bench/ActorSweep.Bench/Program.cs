@@ -7,7 +7,8 @@ using ActorSweep.Bench;
 //   quickstart-overhead [--slots N] [--sweep FILE]   the runner's share of the quickstart's time.
 //   failover [--rounds N]                  SIGKILL of a worker to its run's next step on another worker (real processes).
 //   state-scale [--sizes 1000,10000,100000] [--postgres CONN]   status, results, replay and recovery against sweep size.
-//   journal-read --db FILE --sweep NAME    where reading one sweep's journal spends its time.
+//   journal-read --db FILE --sweep NAME [--snapshot-only 1]   where reading one sweep's journal spends its time.
+//   asha-vs-grid [--slots N]               24 addition configurations trained in full and under ASHA: steps, time to best, best exact match.
 string command = args.Length > 0 ? args[0] : "train-steps";
 var options = BenchOptions.Parse(args.Skip(1).ToArray());
 return command switch
@@ -18,7 +19,8 @@ return command switch
     "failover" => await FailoverBench.Run(options),
     "state-scale" => await StateScaleBench.Run(options),
     "journal-read" => JournalReadBench.Run(options),
-    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover, state-scale, journal-read"),
+    "asha-vs-grid" => await AshaVsGridBench.Run(options),
+    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover, state-scale, journal-read, asha-vs-grid"),
 };
 
 static int Fail(string message)
