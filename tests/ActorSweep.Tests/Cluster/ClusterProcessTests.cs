@@ -134,6 +134,56 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         }
     }
 
+    /// <summary>
+    /// ASHA on two workers: worker A is killed with SIGKILL while it trains a run the scheduler
+    /// promoted. The run goes back to the queue and resumes on B from the checkpoint it paused at
+    /// (or a later one), keeping its rung results; nothing is lost or counted twice.
+    /// </summary>
+    [Fact]
+    public async Task A_worker_killed_with_SIGKILL_while_it_trains_a_promoted_run_loses_nothing()
+    {
+        using var cluster = await LocalCluster.CreateAsync(postgres);
+        const string Sweep = """
+            name: kill-promoted
+            task: noop
+            seeds: [1]
+            retries: 0
+            defaults: { steps: 90, step_seconds: 0.2, checkpoint_every: 10 }
+            grid: { rate: [0.3, 0.2, 0.1, 0.05] }
+            scheduler: { type: asha, min_steps: 10, reduction_factor: 3 }
+            """;
+        int seedPort = PostgresServer.FreePort(), apiPort = PostgresServer.FreePort(), portA = PostgresServer.FreePort();
+        cluster.StartSeed("seed", seedPort, apiPort, [seedPort]);
+        await cluster.WaitHealthyAsync(apiPort, Startup);
+        var a = cluster.StartWorker("worker-a", portA, [seedPort]);
+        cluster.StartWorker("worker-b", PostgresServer.FreePort(), [seedPort]);
+        using var api = LocalCluster.Api(apiPort);
+        await api.SubmitAsync(Sweep, "kill-promoted.yaml");
+
+        var before = await cluster.WaitForSweepAsync(api, "kill-promoted", s => s.State!.Runs.Values.Any(r =>
+            r.Status == RunStatus.Running && r.Rungs is { Count: > 0 } && r.NodeId!.StartsWith(NodeProcess.NodeIdPrefix(portA))),
+            TimeSpan.FromSeconds(90), "a promoted run on worker A");
+        var victim = before.State!.Runs.Values.First(r => r.Status == RunStatus.Running && r.Rungs is { Count: > 0 } && r.NodeId!.StartsWith(NodeProcess.NodeIdPrefix(portA)));
+        a.Kill();
+
+        var done = await cluster.WaitForSweepAsync(api, "kill-promoted", s => s.State!.Finished, TimeSpan.FromMinutes(3), "the sweep to finish on worker B");
+        output.WriteLine(cluster.Logs());
+        var events = await cluster.EventsAsync("kill-promoted");
+        var state = JournalReader.Fold("kill-promoted", events);
+        Assert.All(state.Runs.Values, r => Assert.Contains(r.Status, new[] { RunStatus.Completed, RunStatus.Pruned }));
+        Assert.All(state.Runs.Values, r => Assert.Equal(0, r.Failures)); // a lost node is not the run's fault
+        Assert.Contains(events.OfType<RunRequeued>(), r => r.RunId == victim.Spec.RunId && r.Reason.Contains("left the cluster"));
+        var resumed = events.OfType<RunAssigned>().First(x => x.RunId == victim.Spec.RunId && x.Attempt == victim.Attempt + 1);
+        Assert.True(resumed.ResumeFrom!.Step >= victim.Rungs![^1].Step, "resumed from its rung's checkpoint or a later one, not from scratch");
+        Assert.Equal(victim.Rungs, state.Runs[victim.Spec.RunId].Rungs!.Take(victim.Rungs.Count)); // its rung results kept
+        Assert.All(state.Runs.Values, r => Assert.True(events.OfType<RunCompleted>().Count(c => c.RunId == r.Spec.RunId) <= 1, $"{r.Spec.RunId} completed twice"));
+        var best = state.Runs["rate=0.3@s1"];
+        Assert.Equal((RunStatus.Completed, 90L), (best.Status, best.Report!.Steps));
+        Assert.Equal(JsonSerializer(done.State!), JsonSerializer(state));
+    }
+
+    static string JsonSerializer(SweepState state) => System.Text.Json.JsonSerializer.Serialize(state, ActorSweep.Messages.Serialization.SweepMessageSerializer.Json);
+
     [Fact]
     public async Task The_supervisor_moves_to_the_other_seed_when_its_host_is_killed_and_the_sweep_goes_on()
     {

@@ -141,4 +141,31 @@ public sealed class SchedulerSweepTests(PostgresServer postgres)
         Assert.DoesNotContain(pruned, r => r.Spec.RunId is "rate=0.1@s1" or "rate=0.05@s1");
         Assert.All(state.Runs.Values, r => Assert.Equal(0, r.Failures));
     }
+
+    [Fact]
+    public async Task A_supervisor_started_again_mid_schedule_carries_on_the_same_schedule()
+    {
+        await using var harness = await SweepHarness.CreateAsync("sqlite", postgres);
+        var definition = SweepHarness.Sweep(Curves.Replace("checkpoint_every: 9 }", "checkpoint_every: 9, step_seconds: 0.01 }"));
+        var (first, client) = await harness.StartAsync(slots: 2);
+        Assert.IsType<SweepAccepted>(await client.SubmitAsync(definition));
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); ; await Task.Delay(50))
+        {
+            var now = (await client.StateAsync("curves"))!;
+            if (now.Runs.Values.Any(r => r.Rungs is { Count: >= 2 })) break; // promoted at least once, mid-ladder
+            Assert.True(DateTime.UtcNow < deadline, "no run was promoted");
+        }
+        await first.StopAsync(); // the supervisor and its node go away (running runs handed back)
+
+        var (_, again) = await harness.StartAsync(slots: 2);
+        var state = await SweepHarness.RunAsync(again, definition, TimeSpan.FromMinutes(2)); // the same file: resumed
+        Assert.True(state.Finished);
+        Assert.All(state.Runs.Values, r => Assert.Contains(r.Status, new[] { RunStatus.Completed, RunStatus.Pruned }));
+        await using var journal = await JournalReader.OpenAsync(harness.Database);
+        var events = (await journal.EventsAsync("curves")).Select(e => e.Event).ToList();
+        Assert.Equal(JsonSerializer.Serialize(state, SweepMessageSerializer.Json), JsonSerializer.Serialize(JournalReader.Fold("curves", events), SweepMessageSerializer.Json));
+        foreach (var run in state.Runs.Values) // no rung decided twice: each run paused at each rung at most once
+            Assert.Equal(run.Rungs!.Select(r => r.Rung).Distinct().Count(), run.Rungs!.Count);
+        Assert.Equal(81, state.Runs["plateau=1.0,rate=1.0@s1"].Report!.Steps);
+    }
 }
