@@ -126,7 +126,10 @@ public static class InspectCommands
         RunAssigned a => $"{a.RunId} attempt {a.Attempt} assigned to {a.NodeId}" + (a.ResumeFrom is { } c ? $", resuming at step {c.Step}" : ""),
         RunCheckpointed c => $"{c.RunId} attempt {c.Attempt} checkpointed at step {c.Checkpoint.Step}" +
                              (c.Checkpoint.Summary.ValidationExactMatch is { } v ? $" (val {v:P1})" : "") + $" -> {c.Checkpoint.Reference}",
-        RunCompleted c => $"{c.RunId} attempt {c.Attempt} completed: test exact match {c.Report.ExactMatch:P2} after {c.Report.Steps} steps",
+        RunCompleted c => $"{c.RunId} attempt {c.Attempt} completed: test exact match {c.Report.ExactMatch:P2} after {c.Report.Steps} steps" + (c.AtTarget ? " (stopped at the target)" : ""),
+        RunPaused p => $"{p.RunId} attempt {p.Attempt} paused at rung {p.Rung} (step {p.Checkpoint.Step}): {(p.Value is { } v ? v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "no result")}",
+        RunPromoted p => $"{p.RunId} promoted from rung {p.FromRung}: {p.Reason}",
+        RunPruned p => $"{p.RunId} pruned: {p.Reason}",
         RunFailed f => $"{f.RunId} attempt {f.Attempt} failed{(f.Final ? " for good" : "")}: {f.Error}",
         RunRequeued r => $"{r.RunId} requeued after attempt {r.Attempt}: {r.Reason}",
         SweepCancelled c => $"cancelled: {c.Reason}",

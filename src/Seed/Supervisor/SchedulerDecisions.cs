@@ -135,6 +135,9 @@ public static class SchedulerDecisions
     public static Decision WithSchedule(SweepState state, Decision decision, DateTimeOffset now)
     {
         if (decision.Events.Count == 0 || state.Definition is { Scheduler: null, Stop: null }) return decision;
+        // A checkpoint changes nothing ASHA ranks on (rung results come with pauses): skip the ladder for it.
+        if (state.Definition is { Scheduler: AshaScheduler, Stop.TotalSteps: null } or { Scheduler: AshaScheduler, Stop: null }
+            && decision.Events.All(e => e is RunCheckpointed)) return decision;
         var after = decision.Events.Aggregate(state, (s, e) => s.Apply(e));
         var events = decision.Events.ToBuilder();
         for (var more = After(after, now); more.Count > 0; more = After(after, now))
