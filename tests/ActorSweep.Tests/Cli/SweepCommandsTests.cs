@@ -72,7 +72,7 @@ public sealed class SweepCommandsTests : IDisposable
 
         var all = await CliRunner.RunAsync("status", "--db", Db);
         Assert.Equal(ExitCodes.Ok, all.ExitCode);
-        Assert.Matches(@"inspect\s+noop\s+3\s+3\s+0\s+0\s+0\s+finished", all.Output);
+        Assert.Matches(@"inspect\s+noop\s+3\s+3\s+0\s+0\s+0\s+0\s+0\s+finished", all.Output); // completed, failed, running, queued, paused, pruned
 
         var one = await CliRunner.RunAsync("status", "inspect", "--db", Db);
         Assert.Contains("3 completed, 0 failed, 0 running, 0 queued of 3", one.Output);
