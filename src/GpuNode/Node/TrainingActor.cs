@@ -112,7 +112,7 @@ public sealed class TrainingActor : ReceiveActor
         limits is not null && loop.Session.Step > 0
         && ((limits.FinishAt is { } finishAt && loop.Session.Step >= finishAt)
             || (_validatedLast && limits is { Goal: { } goal, Target: { } target }
-                && goal.Reached(goal.Metric == MetricGoal.TrainLoss ? loop.Session.LastLoss : loop.Session.LastValidation, target)));
+                && goal.Reached(goal.Read(RunLoop.Summary(loop.Session)), target)));
 
     void HandBack()
     {

@@ -29,6 +29,7 @@ public sealed class AdditionSession : IRunSession
     /// <summary>The loss of the last step trained (the history keeps only every log_every-th).</summary>
     public double? LastLoss { get; private set; }
     public double? LastValidation => Trainer.History.Validations.LastOrDefault()?.ExactMatch;
+    public double? LastValidationLoss => Trainer.History.Validations.LastOrDefault()?.Loss;
     public double ComputeSeconds => Trainer.ElapsedSeconds;
 
     public bool TrainStep()

@@ -14,6 +14,8 @@ public interface IRunSession : IDisposable
     bool Finished => Step >= TotalSteps;
     double? LastLoss { get; }
     double? LastValidation { get; }
+    /// <summary>The validation loss of the last evaluation, where the task computes one.</summary>
+    double? LastValidationLoss => null;
     /// <summary>Wall time spent training and evaluating, across resumes.</summary>
     double ComputeSeconds { get; }
     /// <summary>One training step, plus the validation the schedule puts after it; true when it validated.</summary>

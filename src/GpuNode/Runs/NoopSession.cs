@@ -23,6 +23,7 @@ public sealed class NoopSession(NoopDefinition definition) : IRunSession
     public long TotalSteps => definition.Steps;
     public double? LastLoss => definition.Rate == 0 ? null : 1 - LastValidation;
     public double? LastValidation => definition.Rate == 0 ? null : definition.ValidationAt(Step);
+    public double? LastValidationLoss => LastLoss;
     public double ComputeSeconds { get; private set; }
 
     public bool TrainStep()

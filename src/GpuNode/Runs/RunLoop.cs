@@ -62,12 +62,15 @@ public sealed class RunLoop : IDisposable
         return new(Session.Step, validated, stepSeconds, checkpoint, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
+    /// <summary>The metrics a checkpoint carries: what schedulers rank runs on.</summary>
+    public static RunSummary Summary(IRunSession session) => new(session.LastLoss, session.LastValidation, session.LastValidationLoss);
+
     /// <summary>A checkpoint of where the run is now, unless the newest one already holds this step.</summary>
     public CheckpointInfo SaveNow()
     {
         if (LastCheckpoint is { } last && last.Step == Session.Step) return last;
         string reference = _save(Session.Step, Session.Checkpoint());
-        LastCheckpoint = new CheckpointInfo(Session.Step, reference, new RunSummary(Session.LastLoss, Session.LastValidation));
+        LastCheckpoint = new CheckpointInfo(Session.Step, reference, Summary(Session));
         return LastCheckpoint;
     }
 

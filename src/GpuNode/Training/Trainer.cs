@@ -82,9 +82,27 @@ public sealed class Trainer : IDisposable
         long started = Stopwatch.GetTimestamp();
         var pairs = Data.Validation.Take(Run.Recipe.EvalSize).ToList();
         double exact = Evaluator.Evaluate(Model, pairs, failuresToKeep: 0).ExactMatch;
-        History = History.WithValidation(Step, exact);
+        History = History.WithValidation(Step, exact, ValidationLoss(pairs));
         ElapsedSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
         return exact;
+    }
+
+    /// <summary>
+    /// The training loss on validation pairs (teacher-forced cross-entropy over the answer, no
+    /// gradient): it keeps moving while exact match sits on a plateau, so schedulers can rank on it.
+    /// </summary>
+    double ValidationLoss(IReadOnlyList<(long A, long B)> pairs)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        int n = pairs.Count, fed = Format.FedLength, answer = Format.AnswerLength;
+        var inputs = new long[n * fed];
+        var targets = new long[n * answer];
+        for (int i = 0; i < n; i++) Format.WriteExample(pairs[i].A, pairs[i].B, inputs.AsSpan(i * fed, fed), targets.AsSpan(i * answer, answer));
+        var idx = torch.tensor(inputs, [n, fed]);                                          // [N, T]
+        var hidden = Model.Hidden(idx).narrow(1, Format.FirstScoredPosition, answer);       // [N, A, d]
+        var logits = Model.Logits(hidden).view(n * answer, Format.VocabSize);               // [N·A, V]
+        return F.cross_entropy(logits, torch.tensor(targets, [n * answer])).item<float>();
     }
 
     public TrainingCheckpoint Checkpoint() => TrainingCheckpoint.Capture(this);

@@ -4,7 +4,8 @@ namespace ActorSweep.GpuNode.Training;
 
 public sealed record LossPoint(long Step, float Loss, double LearningRate);
 
-public sealed record ValidationPoint(long Step, double ExactMatch);
+/// <summary>One evaluation: exact match on the validation pairs, and their teacher-forced loss (absent in checkpoints written before it was kept).</summary>
+public sealed record ValidationPoint(long Step, double ExactMatch, double? Loss = null);
 
 /// <summary>The curves of a run: training loss every LogEvery steps, validation exact match at each evaluation.</summary>
 public sealed record TrainingHistory(ImmutableList<LossPoint> Losses, ImmutableList<ValidationPoint> Validations)
@@ -14,8 +15,8 @@ public sealed record TrainingHistory(ImmutableList<LossPoint> Losses, ImmutableL
     public TrainingHistory WithLoss(long step, float loss, double learningRate) =>
         this with { Losses = Losses.Add(new LossPoint(step, loss, learningRate)) };
 
-    public TrainingHistory WithValidation(long step, double exactMatch) =>
-        this with { Validations = Validations.Add(new ValidationPoint(step, exactMatch)) };
+    public TrainingHistory WithValidation(long step, double exactMatch, double? loss = null) =>
+        this with { Validations = Validations.Add(new ValidationPoint(step, exactMatch, loss)) };
 
     public ValidationPoint? BestValidation => Validations.Count == 0 ? null : Validations.MaxBy(v => v.ExactMatch);
 }

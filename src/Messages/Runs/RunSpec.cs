@@ -17,8 +17,8 @@ public sealed record RunSpec(string RunId, RunDefinition Definition, ImmutableSo
     public long Seed => Definition.RunSeed;
 }
 
-/// <summary>Summary metrics a run reports with a checkpoint.</summary>
-public sealed record RunSummary(double? Loss, double? ValidationExactMatch);
+/// <summary>Summary metrics a run reports with a checkpoint: the last training loss, and the last evaluation's exact match and loss.</summary>
+public sealed record RunSummary(double? Loss, double? ValidationExactMatch, double? ValidationLoss = null);
 
 /// <summary>A stored checkpoint: the step it holds, where the checkpoint store keeps it, and its metrics.</summary>
 public sealed record CheckpointInfo(long Step, string Reference, RunSummary Summary);

@@ -11,8 +11,9 @@ namespace ActorSweep.Messages.Sweeps;
 public sealed record MetricGoal(string Metric, bool Maximize)
 {
     public const string ValidationExactMatch = "validation_exact_match";
+    public const string ValidationLoss = "validation_loss";
     public const string TrainLoss = "train_loss";
-    public static readonly IReadOnlyList<string> Names = [ValidationExactMatch, TrainLoss];
+    public static readonly IReadOnlyList<string> Names = [ValidationExactMatch, ValidationLoss, TrainLoss];
 
     /// <summary>The metric's usual direction: exact match up, loss down.</summary>
     public static bool MaximizedByDefault(string metric) => metric == ValidationExactMatch;
@@ -20,6 +21,7 @@ public sealed record MetricGoal(string Metric, bool Maximize)
     public double? Read(RunSummary summary) => Metric switch
     {
         ValidationExactMatch => summary.ValidationExactMatch,
+        ValidationLoss => summary.ValidationLoss,
         TrainLoss => summary.Loss,
         _ => null,
     };

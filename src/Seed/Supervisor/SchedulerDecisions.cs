@@ -50,11 +50,11 @@ public static class SchedulerDecisions
     public static int RungAt(SweepDefinition definition, long step) =>
         definition.Scheduler is AshaScheduler asha ? asha.Rungs.IndexOf(step) : -1;
 
-    /// <summary>Whether a completed run stopped early at the sweep's target.</summary>
-    public static bool ReachedTarget(SweepDefinition definition, RunState run, Messages.Results.RunReport report) =>
+    /// <summary>Whether a completed run stopped early at the sweep's target (read from its final checkpoint's metrics).</summary>
+    public static bool ReachedTarget(SweepDefinition definition, RunState run, Messages.Results.RunReport report, Messages.Runs.CheckpointInfo? final) =>
         definition.Stop is { Goal: { } goal, Target: { } target }
         && report.Steps < run.Spec.Definition.TotalSteps
-        && goal.Reached(goal.Metric == MetricGoal.TrainLoss ? report.FinalLoss : report.ValidationExactMatch, target);
+        && final is not null && goal.Reached(goal.Read(final.Summary), target);
 
     /// <summary>The bracket of a run under Hyperband (0 under plain ASHA): from a stable hash of its id, so it never changes.</summary>
     public static int Bracket(AshaScheduler asha, string runId)

@@ -128,7 +128,7 @@ public sealed class SchedulerDecisionsTests
         Assert.Equal(0.95, assigned.Limits!.Target);
         state = state.Apply(assigned);
         var early = Report(0.97) with { Steps = 40 };
-        var decision = SchedulerDecisions.WithSchedule(state, SweepDecisions.OnReport(state, new RunCompletedReport("s", "r1", 1, "n1", 1, early, Checkpoint(40)), T0), T0);
+        var decision = SchedulerDecisions.WithSchedule(state, SweepDecisions.OnReport(state, new RunCompletedReport("s", "r1", 1, "n1", 1, early, new CheckpointInfo(40, "ref-40", new RunSummary(0.03, 0.97))), T0), T0);
         Assert.True(Assert.IsType<RunCompleted>(decision.Events[0]).AtTarget);
         Assert.Contains("stopped: 1 run(s) reached validation_exact_match 0.95", Assert.IsType<SweepCancelled>(decision.Events[1]).Reason);
 

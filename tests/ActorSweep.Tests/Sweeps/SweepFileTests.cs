@@ -204,6 +204,8 @@ public sealed class SweepFileTests
         var hyperband = Assert.IsType<ActorSweep.Messages.Sweeps.AshaScheduler>(Parse(Plain + "scheduler: { type: hyperband, min_steps: 3 }\n").Scheduler);
         Assert.Equal(3, hyperband.Brackets); // one per rung by default
 
+        var byLoss = Assert.IsType<ActorSweep.Messages.Sweeps.AshaScheduler>(Parse(Plain + "scheduler: { type: asha, metric: validation_loss, min_steps: 3 }\n").Scheduler);
+        Assert.False(byLoss.Goal.Maximize);
         var median = Assert.IsType<ActorSweep.Messages.Sweeps.MedianScheduler>(Parse(Plain + "scheduler: { type: median, grace_steps: 9 }\n").Scheduler);
         Assert.Equal((9L, 3, true), (median.GraceSteps, median.MinRuns, median.Goal.Maximize));
 

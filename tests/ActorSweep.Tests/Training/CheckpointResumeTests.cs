@@ -54,6 +54,9 @@ public sealed class CheckpointResumeTests : IDisposable
         Assert.Equal(uninterrupted.History.Validations, resumed.History.Validations);
         Assert.Equal(6, resumed.History.Losses.Count);
         Assert.Equal(3, resumed.History.Validations.Count);
+        // Each evaluation keeps its validation loss too (what a scheduler's validation_loss reads): finite, and falling as the run learns.
+        Assert.All(resumed.History.Validations, v => Assert.True(v.Loss is > 0 and < 10, $"validation loss {v.Loss} at step {v.Step}"));
+        Assert.True(resumed.History.Validations[^1].Loss < resumed.History.Validations[0].Loss);
     }
 
     [Fact]
