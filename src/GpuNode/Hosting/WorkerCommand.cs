@@ -23,11 +23,12 @@ public static class WorkerCommand
         var checkpoints = EnvOption.Text("--checkpoints", "ACTORSWEEP_CHECKPOINTS", "Keep checkpoints as files in this directory, shared by every node");
         var db = EnvOption.Text("--db", "ACTORSWEEP_DB", "Keep checkpoints in this SQLite file (nodes on one machine only)");
         var http = EnvOption.Text("--http", "ACTORSWEEP_HTTP", "URL for /healthz and /metrics; port 0 picks a free one", "http://127.0.0.1:0");
+        var maxParameters = EnvOption.Int("--max-parameters", "ACTORSWEEP_MAX_PARAMETERS", "The largest model (parameters) this worker trains; larger runs wait for a node that takes them. 0: any", 0);
         var verbose = new Option<bool>("--verbose") { Description = "Debug logging." };
 
         var root = new RootCommand("ActorSweep worker: joins the cluster and trains the runs it pulls from the sweep supervisor.")
         {
-            slots, device, postgres, checkpoints, db, http, verbose,
+            slots, device, postgres, checkpoints, db, http, maxParameters, verbose,
         };
         foreach (var option in cluster.All) root.Add(option);
         root.SetAction(async (parse, cancel) =>
@@ -40,11 +41,13 @@ public static class WorkerCommand
                 if (setup.SeedNodes.Count == 0) throw new ArgumentException("--seed-nodes (or ACTORSWEEP_SEED_NODES) is required: the seed nodes to join");
                 string dev = parse.GetValue(device)!;
                 if (parse.GetValue(slots) < 0) throw new ArgumentException("--slots must not be negative");
+                if (parse.GetValue(maxParameters) < 0) throw new ArgumentException("--max-parameters must not be negative");
                 int slotCount = parse.GetValue(slots) is > 0 and var n ? n : dev == "cpu" ? Environment.ProcessorCount : 1;
                 options = new WorkerOptions(setup, slotCount, dev, CheckpointStore(parse.GetValue(postgres), parse.GetValue(checkpoints), parse.GetValue(db)))
                 {
                     HttpUrls = parse.GetValue(http)!,
                     LogLevel = parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information,
+                    MaxParameters = parse.GetValue(maxParameters) is > 0 and var max ? max : null,
                 };
             }
             catch (ArgumentException e)

@@ -17,6 +17,8 @@ public sealed record WorkerOptions(ClusterSetup Cluster, int Slots, string Devic
     public string HttpUrls { get; init; } = "http://127.0.0.1:0";
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
     public Func<NodeSettings, NodeSettings>? AdjustNode { get; init; }
+    /// <summary>The largest model this worker trains (its memory's bound); null: any.</summary>
+    public long? MaxParameters { get; init; }
 }
 
 /// <summary>
@@ -38,7 +40,7 @@ public static class WorkerHost
                 .WithSupervisorProxy()
                 .WithNodeAgent(options.Slots, system =>
                 {
-                    var node = new NodeSettings(ClusterHosting.SelfNodeId(system), options.Slots, options.Device, store);
+                    var node = new NodeSettings(ClusterHosting.SelfNodeId(system), options.Slots, options.Device, store) { MaxParameters = options.MaxParameters };
                     return options.AdjustNode?.Invoke(node) ?? node;
                 });
         });

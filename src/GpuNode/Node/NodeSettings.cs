@@ -12,6 +12,8 @@ public sealed record NodeSettings(string NodeId, int Slots, string Device, IChec
     public TimeSpan IdleRetryInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Live progress is sent at most this often per run.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(0.5);
+    /// <summary>The largest model (parameters) this node trains; larger runs are left to other nodes. Null: no bound.</summary>
+    public long? MaxParameters { get; init; }
     /// <summary>Fault drills and tests: return true to make the training actor throw before training that step.</summary>
     public Func<RunAssignment, long, bool>? InjectFault { get; init; }
 }

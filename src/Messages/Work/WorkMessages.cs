@@ -5,8 +5,11 @@ using ActorSweep.Messages.Sweeps;
 
 namespace ActorSweep.Messages.Work;
 
-/// <summary>A node agent asks for up to <see cref="FreeSlots"/> runs. Nodes pull work at their own pace.</summary>
-public sealed record RequestWork(string NodeId, int FreeSlots, string Device) : IWorkMessage;
+/// <summary>
+/// A node agent asks for up to <see cref="FreeSlots"/> runs. Nodes pull work at their own pace.
+/// <see cref="MaxParameters"/>, when set, is the largest model the node takes (its memory's bound).
+/// </summary>
+public sealed record RequestWork(string NodeId, int FreeSlots, string Device, long? MaxParameters = null) : IWorkMessage;
 
 /// <summary>One run handed to a node: attempt <see cref="Attempt"/>, resuming from <see cref="ResumeFrom"/> when set, within <see cref="Limits"/>.</summary>
 public sealed record RunAssignment(string SweepId, RunSpec Run, int Attempt, CheckpointInfo? ResumeFrom, RunLimits? Limits = null);

@@ -197,7 +197,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     {
         var node = Sender;
         _nodes[request.NodeId] = node;
-        var assigned = SweepDecisions.Assign(_state, request.NodeId, request.FreeSlots, DateTimeOffset.UtcNow);
+        var assigned = SweepDecisions.Assign(_state, request.NodeId, request.FreeSlots, DateTimeOffset.UtcNow, request.MaxParameters);
         if (assigned.Count == 0)
         {
             node.Tell(new NoWork(request.NodeId));

@@ -26,11 +26,13 @@ public static class SweepDecisions
                           new RunsQueued(definition.SweepId, definition.Runs.Select(r => r.RunId).ToImmutableList()));
 
     /// <summary>Hands the first <paramref name="slots"/> queued runs to a node, each as its next attempt,
-    /// resuming from the run's last checkpoint, within the limits its scheduler and stop rules set.</summary>
-    public static ImmutableList<RunAssigned> Assign(SweepState state, string nodeId, int slots, DateTimeOffset now) =>
+    /// resuming from the run's last checkpoint, within the limits its scheduler and stop rules set.
+    /// A node with a model bound (<paramref name="maxParameters"/>) gets only runs that fit it; the others wait for a larger node.</summary>
+    public static ImmutableList<RunAssigned> Assign(SweepState state, string nodeId, int slots, DateTimeOffset now, long? maxParameters = null) =>
         state.Cancelled
             ? []
-            : state.Queue.Take(Math.Max(0, slots))
+            : state.Queue.Where(id => maxParameters is null || (state.Runs[id].Spec.Definition.ParameterCount ?? 0) <= maxParameters)
+                .Take(Math.Max(0, slots))
                 .Select(id => new RunAssigned(state.SweepId, id, state.Runs[id].Attempt + 1, nodeId, state.Runs[id].Checkpoint, now,
                                               SchedulerDecisions.Limits(state.Definition!, state.Runs[id])))
                 .ToImmutableList();

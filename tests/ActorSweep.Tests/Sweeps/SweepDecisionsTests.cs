@@ -129,4 +129,16 @@ public sealed class SweepDecisionsTests
         Assert.Empty(SweepDecisions.OnLeaseExpired(after, ["a"], TimeSpan.FromSeconds(300)).Events); // already back in the queue
         Assert.True(SweepDecisions.OnReport(after, CheckpointReport("a", 2, "n7", 50), T0).Ignored is not null); // its late reports are fenced off
     }
+
+    [Fact]
+    public void A_node_with_a_model_bound_gets_only_the_queued_runs_that_fit_it()
+    {
+        var definition = ActorSweep.Seed.Sweeps.SweepFile.Parse("name: s\ntask: addition\nruns:\n  - { name: big, d_model: 64, d_ff: 256 }\n  - { name: small, d_model: 8, d_ff: 16 }\n", "s.yaml");
+        var state = SweepDecisions.Submit(SweepState.Empty("s"), definition, T0).Events.Aggregate(SweepState.Empty("s"), (s, e) => s.Apply(e));
+        long small = definition.Runs[1].Definition.ParameterCount!.Value, big = definition.Runs[0].Definition.ParameterCount!.Value;
+        Assert.True(small < big);
+        Assert.Equal(["small@s42"], SweepDecisions.Assign(state, "n1", 2, T0, maxParameters: small).Select(a => a.RunId)); // the big one waits, in place
+        Assert.Equal(["big@s42", "small@s42"], SweepDecisions.Assign(state, "n1", 2, T0, maxParameters: big).Select(a => a.RunId));
+        Assert.Empty(SweepDecisions.Assign(state, "n1", 2, T0, maxParameters: small - 1));
+    }
 }
