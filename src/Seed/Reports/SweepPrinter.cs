@@ -43,7 +43,8 @@ public static class SweepPrinter
                 run.Report?.Steps.ToString("N0") ?? run.Checkpoint?.Step.ToString("N0") ?? "-",
                 Pct(run.Report?.ValidationExactMatch ?? run.Checkpoint?.Summary.ValidationExactMatch), Pct(run.Report?.ExactMatch),
                 Markup.Escape(run.Status == RunStatus.Running ? run.NodeId ?? "" : run.LastError ?? "") +
-                    (run.Rungs is { Count: > 0 } ? $" [grey](rung {run.Rung}{(run.AtTarget ? ", at target" : "")})[/]" : run.AtTarget ? " [grey](at target)[/]" : ""),
+                    (run.Rungs is { Count: > 0 } rungs ? $" [grey](rung {run.Rung}: {rungs[^1].Value?.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) ?? "no result"}{(run.AtTarget ? ", at target" : "")})[/]"
+                        : run.AtTarget ? " [grey](at target)[/]" : ""),
             };
             if (live is not null)
                 cells.Add(liveByRun.TryGetValue(run.Spec.RunId, out var p) ? $"{p.Step:N0} / {p.TotalSteps:N0}" : "");
