@@ -93,16 +93,23 @@ public sealed class Trainer : IDisposable
     /// </summary>
     double ValidationLoss(IReadOnlyList<(long A, long B)> pairs)
     {
-        using var scope = torch.NewDisposeScope();
+        const int Chunk = 2000; // as evaluation batches: a large model's activations stay bounded
         using var noGrad = torch.no_grad();
-        int n = pairs.Count, fed = Format.FedLength, answer = Format.AnswerLength;
-        var inputs = new long[n * fed];
-        var targets = new long[n * answer];
-        for (int i = 0; i < n; i++) Format.WriteExample(pairs[i].A, pairs[i].B, inputs.AsSpan(i * fed, fed), targets.AsSpan(i * answer, answer));
-        var idx = torch.tensor(inputs, [n, fed]);                                          // [N, T]
-        var hidden = Model.Hidden(idx).narrow(1, Format.FirstScoredPosition, answer);       // [N, A, d]
-        var logits = Model.Logits(hidden).view(n * answer, Format.VocabSize);               // [N·A, V]
-        return F.cross_entropy(logits, torch.tensor(targets, [n * answer])).item<float>();
+        int fed = Format.FedLength, answer = Format.AnswerLength;
+        double sum = 0;
+        for (int start = 0; start < pairs.Count; start += Chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            int n = Math.Min(Chunk, pairs.Count - start);
+            var inputs = new long[n * fed];
+            var targets = new long[n * answer];
+            for (int i = 0; i < n; i++) Format.WriteExample(pairs[start + i].A, pairs[start + i].B, inputs.AsSpan(i * fed, fed), targets.AsSpan(i * answer, answer));
+            var idx = torch.tensor(inputs, [n, fed]);                                          // [N, T]
+            var hidden = Model.Hidden(idx).narrow(1, Format.FirstScoredPosition, answer);       // [N, A, d]
+            var logits = Model.Logits(hidden).view(n * answer, Format.VocabSize);               // [N·A, V]
+            sum += n * (double)F.cross_entropy(logits, torch.tensor(targets, [n * answer])).item<float>();
+        }
+        return pairs.Count == 0 ? double.NaN : sum / pairs.Count;
     }
 
     public TrainingCheckpoint Checkpoint() => TrainingCheckpoint.Capture(this);

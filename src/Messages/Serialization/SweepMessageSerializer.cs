@@ -57,10 +57,12 @@ public sealed class SweepMessageSerializer : SerializerWithStringManifest
         return compressed.ToArray();
     }
 
-    static byte[] Decompress(byte[] bytes)
+    /// <summary>A payload's JSON: decompressed when it is a compressed snapshot, as it is otherwise.</summary>
+    public static byte[] Decompress(byte[] bytes)
     {
+        if (!IsCompressed(bytes)) return bytes;
         using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        var text = new MemoryStream(bytes.Length * 16);
+        var text = new MemoryStream((int)Math.Min(bytes.Length * 16L, 1 << 26));
         gzip.CopyTo(text);
         return text.ToArray();
     }
@@ -98,7 +100,7 @@ public sealed class SweepMessageSerializer : SerializerWithStringManifest
             var options = legacy ? LegacyJson : Json;
             // Decompressed whole, then read from memory: reading from a stream takes System.Text.Json's
             // resumable path, which costs twice as much for a snapshot of every run.
-            return JsonSerializer.Deserialize(IsCompressed(bytes) ? Decompress(bytes) : bytes, type, options)
+            return JsonSerializer.Deserialize(Decompress(bytes), type, options)
                    ?? throw new SerializationException($"message '{manifest}' is empty");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)

@@ -18,13 +18,14 @@ public sealed record MetricGoal(string Metric, bool Maximize)
     /// <summary>The metric's usual direction: exact match up, loss down.</summary>
     public static bool MaximizedByDefault(string metric) => metric == ValidationExactMatch;
 
-    public double? Read(RunSummary summary) => Metric switch
+    /// <summary>The metric from a checkpoint's summary; a missing or non-finite value (a diverged run's NaN) is null, which ranks worst.</summary>
+    public double? Read(RunSummary summary) => (Metric switch
     {
         ValidationExactMatch => summary.ValidationExactMatch,
         ValidationLoss => summary.ValidationLoss,
         TrainLoss => summary.Loss,
         _ => null,
-    };
+    }) is { } v && double.IsFinite(v) ? v : null;
 
     /// <summary>True when <paramref name="a"/> is better than <paramref name="b"/>; a missing value is worst.</summary>
     public bool Better(double? a, double? b) => (a, b) switch

@@ -98,7 +98,7 @@ public sealed class JournalReader : IAsyncDisposable
                 // A snapshot written before the counts led it (release 0.1): scan all of it.
                 command.CommandText = "SELECT snapshot FROM snapshot WHERE persistence_id = @id AND sequence_number = @at";
                 Parameter(command, "at", at);
-                if (await command.ExecuteScalarAsync(cancel) is byte[] snapshot) counts = SnapshotCounts(sweepId, snapshot);
+                if (await command.ExecuteScalarAsync(cancel) is byte[] snapshot) counts = SnapshotCounts(sweepId, SweepMessageSerializer.Decompress(snapshot));
             }
 
             command.CommandText = "SELECT manifest, message FROM journal WHERE persistence_id = @id AND sequence_number > @from ORDER BY sequence_number";

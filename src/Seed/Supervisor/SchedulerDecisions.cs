@@ -38,8 +38,9 @@ public static class SchedulerDecisions
             long at = run.Checkpoint?.Step ?? 0;
             var rungs = asha.Rungs;
             int first = Bracket(asha, run.Spec.RunId);
+            // A run handed back exactly at a rung's step (before it paused there) pauses there at once on resume: no rung is skipped.
             for (int k = first; k < rungs.Count && pauseAt is null; k++)
-                if (rungs[k] > at) pauseAt = rungs[k];
+                if (rungs[k] > at || (rungs[k] == at && !(run.Rungs?.Any(r => r.Rung == k) ?? false))) pauseAt = rungs[k];
             if (asha.MaxSteps < run.Spec.Definition.TotalSteps) finishAt = asha.MaxSteps;
         }
         var limits = new RunLimits(pauseAt, finishAt, definition.Stop?.Goal, definition.Stop?.Target);
@@ -50,11 +51,9 @@ public static class SchedulerDecisions
     public static int RungAt(SweepDefinition definition, long step) =>
         definition.Scheduler is AshaScheduler asha ? asha.Rungs.IndexOf(step) : -1;
 
-    /// <summary>Whether a completed run stopped early at the sweep's target (read from its final checkpoint's metrics).</summary>
-    public static bool ReachedTarget(SweepDefinition definition, RunState run, Messages.Results.RunReport report, Messages.Runs.CheckpointInfo? final) =>
-        definition.Stop is { Goal: { } goal, Target: { } target }
-        && report.Steps < run.Spec.Definition.TotalSteps
-        && final is not null && goal.Reached(goal.Read(final.Summary), target);
+    /// <summary>Whether a completed run reached the sweep's target (read from its final checkpoint's metrics), early or on its last step.</summary>
+    public static bool ReachedTarget(SweepDefinition definition, Messages.Runs.CheckpointInfo? final) =>
+        definition.Stop is { Goal: { } goal, Target: { } target } && final is not null && goal.Reached(goal.Read(final.Summary), target);
 
     /// <summary>The bracket of a run under Hyperband (0 under plain ASHA): from a stable hash of its id, so it never changes.</summary>
     public static int Bracket(AshaScheduler asha, string runId)
@@ -70,7 +69,10 @@ public static class SchedulerDecisions
     /// paused runs that qualify, and, once nothing can run any more, the pruning of the rest.
     /// Empty when the sweep has no scheduler or stop rules.
     /// </summary>
-    public static ImmutableList<ISweepEvent> After(SweepState state, DateTimeOffset now)
+    public static ImmutableList<ISweepEvent> After(SweepState state, DateTimeOffset now) => After(state, now, []);
+
+    /// <param name="checkpointed">Runs whose new checkpoint the decision just wrote: the median rule judges only these, at that checkpoint.</param>
+    public static ImmutableList<ISweepEvent> After(SweepState state, DateTimeOffset now, IReadOnlyCollection<string> checkpointed)
     {
         var definition = state.Definition;
         if (definition is null || state.Cancelled || state.Finished || (definition.Scheduler is null && definition.Stop is null)) return [];
@@ -81,16 +83,18 @@ public static class SchedulerDecisions
             if (stop.TotalSteps is { } budget && state.StepsSpent >= budget)
                 return [new SweepCancelled(state.SweepId, $"stopped: {state.StepsSpent:N0} training steps spent (total_steps {budget:N0})", now)];
         }
-        if (definition.Scheduler is MedianScheduler median) return Median(state, median, now);
+        if (definition.Scheduler is MedianScheduler median) return Median(state, median, now, checkpointed);
         if (definition.Scheduler is not AshaScheduler asha || state.Counts.Paused == 0) return [];
 
-        bool freshLeft = state.Queue.Any(id => state.Runs[id].Attempt == 0);
+        bool freshLeft = FreshLeft(state);
         var events = ImmutableList.CreateBuilder<ISweepEvent>();
         var ladder = Ladder(state, asha, freshLeft);
-        foreach (var rung in ladder.Where(r => r.Paused > 0))
+        // Highest rung first and best first; each promotion goes to the queue's front, so they are written in reverse and the best of the highest rung trains first.
+        foreach (var rung in ladder.Where(r => r.Paused > 0).OrderByDescending(r => r.Rung))
             foreach (var run in Ranked(state, asha, rung.Bracket, rung.Rung).Take(rung.Quota).Where(r => r.Status == RunStatus.Paused && r.Rung == rung.Rung))
                 events.Add(new RunPromoted(state.SweepId, run.Spec.RunId, rung.Rung,
                     $"in the top {rung.Quota} of {rung.Reached} at rung {rung.Rung} (step {rung.Step}) on {asha.Goal.Metric}"));
+        events.Reverse();
         if (events.Count == 0 && state.Queue.Count == 0 && state.Counts.Running == 0)
             foreach (var run in state.OrderedRuns.Where(r => r.Status == RunStatus.Paused))
             {
@@ -106,11 +110,13 @@ public static class SchedulerDecisions
     /// past the grace steps is pruned when its best result so far is worse than the median of the
     /// other runs' results at that same step, once at least min_runs other runs have one there.
     /// </summary>
-    static ImmutableList<ISweepEvent> Median(SweepState state, MedianScheduler median, DateTimeOffset now)
+    static ImmutableList<ISweepEvent> Median(SweepState state, MedianScheduler median, DateTimeOffset now, IReadOnlyCollection<string> checkpointed)
     {
-        if (state.Counts.Running == 0) return [];
+        if (state.Counts.Running == 0 || checkpointed.Count == 0) return [];
         var events = ImmutableList.CreateBuilder<ISweepEvent>();
-        foreach (var run in state.Runs.Values.Where(r => r.Status == RunStatus.Running && r.Rungs is { Count: > 0 }).OrderBy(r => r.Spec.RunId, StringComparer.Ordinal))
+        // Only a run that just wrote a checkpoint is judged, at that checkpoint: never one being assigned (or promoted by hand).
+        foreach (var run in checkpointed.Distinct().Order(StringComparer.Ordinal).Select(id => state.Runs[id])
+                     .Where(r => r.Status == RunStatus.Running && r.Rungs is { Count: > 0 }))
         {
             long step = run.Rungs![^1].Step;
             if (step < median.GraceSteps) continue;
@@ -121,7 +127,7 @@ public static class SchedulerDecisions
             if (others.Count < median.MinRuns) continue;
             double middle = others.Count % 2 == 1 ? others[others.Count / 2] : (others[others.Count / 2 - 1] + others[others.Count / 2]) / 2;
             double? best = run.Rungs.Select(x => x.Value).Aggregate((double?)null, (b, v) => median.Goal.Better(v, b) ? v : b);
-            if (median.Goal.Better(middle, best))
+            if (best is not null && median.Goal.Better(middle, best)) // a run with no result yet is not judged
                 events.Add(new RunPruned(state.SweepId, run.Spec.RunId,
                     $"best {median.Goal.Metric} {Format(best)} by step {step} is worse than the median {Format(middle)} of {others.Count} other runs there", now, RunStatus.Running));
         }
@@ -140,7 +146,8 @@ public static class SchedulerDecisions
             && decision.Events.All(e => e is RunCheckpointed)) return decision;
         var after = decision.Events.Aggregate(state, (s, e) => s.Apply(e));
         var events = decision.Events.ToBuilder();
-        for (var more = After(after, now); more.Count > 0; more = After(after, now))
+        var checkpointed = decision.Events.OfType<RunCheckpointed>().Select(c => c.RunId).ToList();
+        for (var more = After(after, now, checkpointed); more.Count > 0; more = After(after, now, []))
         {
             events.AddRange(more);
             after = more.Aggregate(after, (s, e) => s.Apply(e));
@@ -150,7 +157,10 @@ public static class SchedulerDecisions
 
     /// <summary>Every rung of the sweep's ladder, bracket by bracket, as it stands.</summary>
     public static IReadOnlyList<RungView> Ladder(SweepState state) =>
-        state.Definition?.Scheduler is AshaScheduler asha ? Ladder(state, asha, state.Queue.Any(id => state.Runs[id].Attempt == 0)) : [];
+        state.Definition?.Scheduler is AshaScheduler asha ? Ladder(state, asha, FreshLeft(state)) : [];
+
+    /// <summary>Whether configurations wait that have no rung result yet (never started, or handed back before their first rung).</summary>
+    static bool FreshLeft(SweepState state) => state.Queue.Any(id => state.Runs[id].Rungs is null or { Count: 0 });
 
     static List<RungView> Ladder(SweepState state, AshaScheduler asha, bool freshLeft)
     {
@@ -175,7 +185,9 @@ public static class SchedulerDecisions
     /// <summary>The runs of a bracket that reached rung k, best first (a missing result last; ties by id).</summary>
     static List<RunState> Ranked(SweepState state, AshaScheduler asha, int bracket, int k)
     {
-        var reached = state.Runs.Values.Where(r => r.Rungs is { } rs && rs.Any(x => x.Rung == k) && Bracket(asha, r.Spec.RunId) == bracket).ToList();
+        // A run that failed for good or was cancelled holds no place: the quota goes to runs that can still go on.
+        var reached = state.Runs.Values.Where(r => r.Status is not (RunStatus.Failed or RunStatus.Cancelled)
+                                                   && r.Rungs is { } rs && rs.Any(x => x.Rung == k) && Bracket(asha, r.Spec.RunId) == bracket).ToList();
         reached.Sort((a, b) =>
         {
             double? va = ValueAt(a, k), vb = ValueAt(b, k);

@@ -198,6 +198,9 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         var node = Sender;
         _nodes[request.NodeId] = node;
         var assigned = SweepDecisions.Assign(_state, request.NodeId, request.FreeSlots, DateTimeOffset.UtcNow, request.MaxParameters);
+        if (assigned.Count == 0 && request.MaxParameters is { } bound && _state.Queue.Count > 0 && !_state.Cancelled)
+            _log.Warning("Sweep {0}: none of its {1} queued runs fits node {2} (at most {3:N0} parameters); they wait for a larger node",
+                _state.SweepId, _state.Queue.Count, request.NodeId, bound);
         if (assigned.Count == 0)
         {
             node.Tell(new NoWork(request.NodeId));
@@ -217,6 +220,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     void HandleReport(IRunReport report)
     {
         var node = Sender;
+        _nodes[report.NodeId] = node; // a node whose slots are all busy never asks for work: StopRuns must still reach it
         Heard(report.RunId, report.Attempt, report.NodeId);
         var decision = SweepDecisions.OnReport(_state, report, DateTimeOffset.UtcNow);
         if (decision.Ignored is not null)

@@ -53,7 +53,7 @@ public static class SweepDecisions
                     ? Decision.Nothing($"checkpoint at step {c.Checkpoint.Step} is not newer than step {last.Step}")
                     : Decision.Of(new RunCheckpointed(sweep, id, attempt, c.Checkpoint));
             case RunCompletedReport c:
-                return Decision.Of(new RunCompleted(sweep, id, attempt, c.Report, now, c.Checkpoint, SchedulerDecisions.ReachedTarget(state.Definition!, run, c.Report, c.Checkpoint)));
+                return Decision.Of(new RunCompleted(sweep, id, attempt, c.Report, now, c.Checkpoint, SchedulerDecisions.ReachedTarget(state.Definition!, c.Checkpoint)));
             case RunPausedReport p:
                 int rung = SchedulerDecisions.RungAt(state.Definition!, p.Checkpoint.Step);
                 if (rung < 0) // not a rung of this sweep's scheduler: keep the progress and queue it like a release

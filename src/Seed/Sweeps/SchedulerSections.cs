@@ -61,7 +61,7 @@ sealed class SchedulerSections(SweepFile.Reader reader)
         return new MedianScheduler(goal, grace, minRuns);
     }
 
-    public StopSpec Stop(YamlNode node, SchedulerSpec? scheduler)
+    public StopSpec Stop(YamlNode node, SchedulerSpec? scheduler, int runs)
     {
         var map = reader.Mapping(node, "stop");
         reader.CheckKeys(map, [.. MetricGoal.Names, "mode", "runs_at_target", "total_steps"], "stop");
@@ -73,12 +73,14 @@ sealed class SchedulerSections(SweepFile.Reader reader)
         {
             string metric = metrics[0];
             target = reader.Number(SweepFile.Reader.Value(map, metric)!, $"stop.{metric}");
+            if (metric == MetricGoal.ValidationExactMatch && target is < 0 or > 1)
+                throw reader.Error(SweepFile.Reader.Value(map, metric)!, $"stop.{metric}: {target} is not a fraction in [0, 1] (exact match 99.9% is 0.999)");
             goal = new MetricGoal(metric, Maximize(map, "stop", metric, scheduler?.Goal is { } g && g.Metric == metric ? g.Maximize : MetricGoal.MaximizedByDefault(metric)));
         }
         else if (SweepFile.Reader.Value(map, "mode") is { } mode) throw reader.Error(mode, "stop.mode: set it next to a target metric");
-        int? runsAtTarget = SweepFile.Reader.Value(map, "runs_at_target") is { } k ? reader.Int(k, "stop.runs_at_target", 1, SweepFile.MaxRuns) : null;
-        if (runsAtTarget is not null && target is null)
-            throw reader.Error(SweepFile.Reader.Value(map, "runs_at_target")!, $"stop.runs_at_target needs a target: add e.g. {MetricGoal.ValidationExactMatch}: 0.99");
+        if (SweepFile.Reader.Value(map, "runs_at_target") is { } needsTarget && target is null)
+            throw reader.Error(needsTarget, $"stop.runs_at_target needs a target: add e.g. {MetricGoal.ValidationExactMatch}: 0.99");
+        int? runsAtTarget = SweepFile.Reader.Value(map, "runs_at_target") is { } k ? reader.Int(k, "stop.runs_at_target", 1, runs) : null;
         long? totalSteps = SweepFile.Reader.Value(map, "total_steps") is { } t ? reader.Int(t, "stop.total_steps", 1, int.MaxValue) : null;
         if (target is null && totalSteps is null)
             throw reader.Error(node, $"stop: set a target ({string.Join(" or ", MetricGoal.Names)}), runs_at_target or total_steps");

@@ -108,7 +108,7 @@ public static class SweepFile
             }
             var list = specs.ToImmutableList();
             var scheduler = Value(root, "scheduler") is { } schedulerNode ? Schedules.Scheduler(schedulerNode, list) : null;
-            var stop = Value(root, "stop") is { } stopNode ? Schedules.Stop(stopNode, scheduler) : null;
+            var stop = Value(root, "stop") is { } stopNode ? Schedules.Stop(stopNode, scheduler, list.Count) : null;
             return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, lease, list, scheduler, stop), lease, scheduler, stop);
         }
 

@@ -26,7 +26,7 @@ public sealed record NoopDefinition : RunDefinition
     public long Seed { get; }
     public long Steps { get; }
     public double StepSeconds { get; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public double Plateau { get; }
+    public double Plateau { get; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public double Rate { get; }
 
     /// <summary>The made-up validation result after <paramref name="step"/> steps (1 without a curve).</summary>

@@ -50,9 +50,9 @@ public sealed class SchedulerDecisionsTests
     {
         var state = Sweep(3);
         Assert.Equal(10, SchedulerDecisions.Limits(state.Definition!, state.Runs["r1"])!.PauseAt);
-        var at10 = state.Runs["r1"] with { Checkpoint = Checkpoint(10) };
+        var at10 = state.Runs["r1"] with { Checkpoint = Checkpoint(10), Rungs = [new RungResult(0, 10, 0.5)] };
         Assert.Equal(30, SchedulerDecisions.Limits(state.Definition!, at10)!.PauseAt);
-        var at30 = state.Runs["r1"] with { Checkpoint = Checkpoint(30) };
+        var at30 = state.Runs["r1"] with { Checkpoint = Checkpoint(30), Rungs = [new RungResult(0, 10, 0.5), new RungResult(1, 30, 0.6)] };
         Assert.Null(SchedulerDecisions.Limits(state.Definition!, at30)); // trains on to its budget (90 = max_steps)
 
         var shorter = Sweep(1, Asha with { MaxSteps = 60 });
@@ -188,12 +188,54 @@ public sealed class SchedulerDecisionsTests
         state = Checkpointed(state, "r4", 10, 0.1); // worst, but within the grace steps
         Assert.Equal(RunStatus.Running, state.Runs["r4"].Status);
         foreach (var (run, value) in new[] { ("r1", 0.7), ("r2", 0.7) }) state = Checkpointed(state, run, 20, value);
-        state = Checkpointed(state, "r4", 20, 0.2); // 2 others at step 20: fewer than min_runs
-        Assert.Equal(RunStatus.Running, state.Runs["r4"].Status);
-        state = Checkpointed(state, "r3", 20, 0.7);  // now r4's best (0.2) is below the median (0.7) of 3
+        state = Checkpointed(state, "r5", 20, 0.1); // worse, but only 2 others at step 20: fewer than min_runs
+        Assert.Equal(RunStatus.Running, state.Runs["r5"].Status);
+        state = Checkpointed(state, "r3", 20, 0.7);  // a run is judged at its own checkpoint only: r5 is not judged again here
+        Assert.Equal(RunStatus.Running, state.Runs["r5"].Status);
+        state = Checkpointed(state, "r4", 20, 0.2);  // r4's best (0.2) is below the median (0.7) of the 4 others at step 20
         Assert.Equal(RunStatus.Pruned, state.Runs["r4"].Status);
         Assert.Equal(1, state.Counts.Pruned); // the others equal the median: not worse
-        Assert.Equal(RunStatus.Running, state.Runs["r5"].Status); // no result yet: nothing to judge
         Assert.Equal(20, state.Runs["r4"].Checkpoint!.Step); // kept for a promotion by hand
+        // Promoted by hand, it is assigned again without being judged again until its next checkpoint.
+        state = Apply(state, SweepDecisions.Promote(state, "r4"));
+        var again = SweepDecisions.Assign(state, "n1", 1, T0).Single();
+        Assert.Empty(SchedulerDecisions.WithSchedule(state, Decision.Of(again), T0).Events.OfType<RunPruned>());
+    }
+
+    [Fact]
+    public void A_run_handed_back_exactly_at_a_rung_pauses_there_on_resume_instead_of_skipping_it()
+    {
+        var state = Sweep(3);
+        var atRung = state.Runs["r1"] with { Checkpoint = Checkpoint(10) }; // checkpointed at step 10, released before it paused
+        Assert.Equal(10, SchedulerDecisions.Limits(state.Definition!, atRung)!.PauseAt);
+        var ranked = atRung with { Rungs = [new RungResult(0, 10, 0.5)] }; // paused and ranked there, then promoted
+        Assert.Equal(30, SchedulerDecisions.Limits(state.Definition!, ranked)!.PauseAt);
+    }
+
+    [Fact]
+    public void A_run_that_failed_for_good_takes_no_promotion_from_the_runs_behind_it()
+    {
+        var state = Sweep(3);
+        foreach (var (run, value) in new[] { ("r1", 0.9), ("r2", 0.5), ("r3", 0.4) }) state = PauseAt(state, run, value);
+        Assert.Equal(RunStatus.Queued, state.Runs["r1"].Status); // no fresh runs left: ⌈3/3⌉ = 1
+        var again = SweepDecisions.Assign(state, "n1", 1, T0).Single();
+        state = state.Apply(again);
+        state = Apply(state, SweepDecisions.OnReport(state, new RunFailedReport("s", "r1", again.Attempt, "n1", 5, "diverged"), T0)); // retries 1: requeued
+        var last = SweepDecisions.Assign(state, "n1", 1, T0).Single();
+        state = state.Apply(last);
+        state = Apply(state, SweepDecisions.OnReport(state, new RunFailedReport("s", "r1", last.Attempt, "n1", 6, "diverged"), T0)); // for good
+        Assert.Equal(RunStatus.Failed, state.Runs["r1"].Status);
+        Assert.Equal(RunStatus.Queued, state.Runs["r2"].Status); // the next best goes on instead of everyone being pruned
+        Assert.Equal(RunStatus.Paused, state.Runs["r3"].Status);
+    }
+
+    [Fact]
+    public void A_diverged_runs_NaN_ranks_worst_and_a_target_reached_on_the_last_step_counts()
+    {
+        Assert.Null(new MetricGoal(MetricGoal.TrainLoss, false).Read(new RunSummary(double.NaN, null)));
+        Assert.Null(Exact.Read(new RunSummary(null, double.PositiveInfinity)));
+        var definition = Sweep(1, stop: new StopSpec(Exact, 0.9, 1, null)).Definition!;
+        Assert.True(SchedulerDecisions.ReachedTarget(definition, new CheckpointInfo(90, "ref", new RunSummary(0.1, 0.95))));
+        Assert.False(SchedulerDecisions.ReachedTarget(definition, new CheckpointInfo(90, "ref", new RunSummary(0.1, 0.85))));
     }
 }

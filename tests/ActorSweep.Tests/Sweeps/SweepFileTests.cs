@@ -125,6 +125,8 @@ public sealed class SweepFileTests
     [InlineData("name: x\ntask: noop\nstop: { runs_at_target: 2 }\n", "stop.runs_at_target needs a target")]
     [InlineData("name: x\ntask: noop\nstop: { validation_exact_match: 0.9, train_loss: 0.1 }\n", "stop: give one target metric")]
     [InlineData("name: x\ntask: noop\nstop: {}\n", "stop: set a target")]
+    [InlineData("name: x\ntask: noop\nseeds: [1, 2]\nstop: { validation_exact_match: 0.9, runs_at_target: 3 }\n", "stop.runs_at_target: 3 is outside [1, 2]")]
+    [InlineData("name: x\ntask: noop\nstop: { validation_exact_match: 99.9 }\n", "stop.validation_exact_match: 99.9 is not a fraction in [0, 1]")]
     [InlineData("- just\n- a list\n", "a sweep file is one YAML mapping")]
     public void Malformed_sweeps_name_the_file_line_and_field(string yaml, string expected)
     {
