@@ -238,4 +238,19 @@ public sealed class SchedulerDecisionsTests
         Assert.True(SchedulerDecisions.ReachedTarget(definition, new CheckpointInfo(90, "ref", new RunSummary(0.1, 0.95))));
         Assert.False(SchedulerDecisions.ReachedTarget(definition, new CheckpointInfo(90, "ref", new RunSummary(0.1, 0.85))));
     }
+
+    [Fact]
+    public void Hyperband_brackets_start_their_runs_at_different_rungs_and_rank_them_apart()
+    {
+        var hyperband = Asha with { MinSteps = 1, MaxSteps = 81, Brackets = 3 }; // rungs 1, 3, 9, 27
+        var state = Sweep(30, hyperband);
+        var byBracket = state.Runs.Values.GroupBy(r => SchedulerDecisions.Bracket(hyperband, r.Spec.RunId)).ToDictionary(g => g.Key, g => g.ToList());
+        Assert.Equal([0, 1, 2], byBracket.Keys.Order());               // every bracket gets runs
+        Assert.All(byBracket, b => Assert.Equal(hyperband.Rungs[b.Key], SchedulerDecisions.Limits(state.Definition!, b.Value[0])!.PauseAt));
+        Assert.Equal(SchedulerDecisions.Bracket(hyperband, "r7"), SchedulerDecisions.Bracket(hyperband, "r7")); // stable
+        // Results are ranked within a bracket: the ladder has a row per bracket and rung, from the bracket's first rung.
+        var ladder = SchedulerDecisions.Ladder(PauseAt(state, byBracket[2][0].Spec.RunId, 0.5));
+        Assert.Equal([(0, 0), (0, 1), (0, 2), (0, 3), (1, 1), (1, 2), (1, 3), (2, 2), (2, 3)], ladder.Select(r => (r.Bracket, r.Rung)));
+        Assert.Equal(1, ladder.Single(r => r is { Bracket: 2, Rung: 2 }).Reached);
+    }
 }
