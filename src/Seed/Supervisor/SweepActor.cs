@@ -81,7 +81,8 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         });
 
         Command<SubmitSweep>(Submit);
-        Command<RequestWork>(AssignWork);
+        Command<RequestWork>(r => AssignWork(r, []));
+        Command<RetriedRequest>(r => AssignWork(r.Request, r.Tried));
         Command<IRunReport>(HandleReport);
         Command<RunProgress>(p =>
         {
@@ -193,14 +194,19 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             replyTo.Tell(new SweepRejected(_state.SweepId, $"{decision.Ignored}: sweep '{_state.SweepId}' was submitted with different contents (hash {_state.Definition?.Hash}, now {submit.Definition.Hash}); rename it to start a new sweep"));
     }
 
-    void AssignWork(RequestWork request)
+    void AssignWork(RequestWork request, ImmutableHashSet<string> tried)
     {
         var node = Sender;
         _nodes[request.NodeId] = node;
         var assigned = SweepDecisions.Assign(_state, request.NodeId, request.FreeSlots, DateTimeOffset.UtcNow, request.MaxParameters);
         if (assigned.Count == 0 && request.MaxParameters is { } bound && _state.Queue.Count > 0 && !_state.Cancelled)
-            _log.Warning("Sweep {0}: none of its {1} queued runs fits node {2} (at most {3:N0} parameters); they wait for a larger node",
+        {
+            // Its runs wait for a larger node; the request may still find work in another sweep.
+            _log.Info("Sweep {0}: none of its {1} queued runs fits node {2} (at most {3:N0} parameters); they wait for a larger node",
                 _state.SweepId, _state.Queue.Count, request.NodeId, bound);
+            Context.Parent.Tell(new NothingFits(request, node, tried.Add(_state.SweepId)));
+            return;
+        }
         if (assigned.Count == 0)
         {
             node.Tell(new NoWork(request.NodeId));

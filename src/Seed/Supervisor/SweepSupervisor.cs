@@ -60,7 +60,8 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
         });
 
         Command<SubmitSweep>(Submit);
-        Command<RequestWork>(RouteWork);
+        Command<RequestWork>(r => RouteWork(r, Sender, []));
+        Command<NothingFits>(n => RouteWork(n.Request, n.Node, n.Tried));
         Command<IRunReport>(report =>
         {
             // A known sweep whose actor is backing off drops the report unacknowledged: the node sends it again.
@@ -145,17 +146,19 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    void RouteWork(RequestWork request)
+    /// <summary>To the oldest sweep with queued runs not yet tried for this request (a node whose model bound none of a sweep's runs fit tries the next).</summary>
+    void RouteWork(RequestWork request, IActorRef node, ImmutableHashSet<string> tried)
     {
-        var sweep = _order.FirstOrDefault(id => _summaries.TryGetValue(id, out var s) && s.Queued > 0);
+        var sweep = _order.FirstOrDefault(id => !tried.Contains(id) && _summaries.TryGetValue(id, out var s) && s.Queued > 0);
         if (sweep is null)
         {
-            _waiting[request.NodeId] = Sender;
-            Sender.Tell(new NoWork(request.NodeId));
+            _waiting[request.NodeId] = node;
+            node.Tell(new NoWork(request.NodeId));
             return;
         }
         _waiting.Remove(request.NodeId);
-        Child(sweep).Forward(request);
+        if (tried.IsEmpty) Child(sweep).Forward(request);
+        else Child(sweep).Tell(new RetriedRequest(request, tried), node);
     }
 
     void ToSweep(string sweepId, object message, Func<object> whenUnknown)

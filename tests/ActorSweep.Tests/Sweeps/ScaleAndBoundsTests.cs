@@ -41,6 +41,20 @@ public sealed class ScaleAndBoundsTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_node_with_a_model_bound_skips_a_sweep_whose_runs_do_not_fit_and_trains_a_later_one()
+    {
+        await using var harness = await SweepHarness.CreateAsync("sqlite", postgres);
+        var (_, client) = await harness.StartAsync(slots: 1, o => o with { AdjustNode = n => n with { MaxParameters = 1_000 } });
+        var big = SweepHarness.Sweep("name: big\ntask: addition\nruns:\n  - { name: wide, d_model: 64, d_ff: 256, steps: 10 }\n");
+        Assert.True(big.Runs[0].Definition.ParameterCount > 1_000);
+        Assert.IsType<SweepAccepted>(await client.SubmitAsync(big)); // the oldest sweep with queued runs: none fits the node
+        var small = await SweepHarness.RunAsync(client, SweepHarness.Sweep("name: small\ntask: noop\nseeds: [1, 2, 3]\ndefaults: { steps: 2 }\n"), TimeSpan.FromMinutes(1));
+        Assert.Equal(3, small.Summary().Completed);
+        var waiting = (await client.StateAsync("big"))!;
+        Assert.Equal((1, 0), (waiting.Counts.Queued, waiting.Runs["wide@s42"].Attempt)); // never handed to the small node
+    }
+
+    [Fact]
     public async Task A_run_that_fails_for_good_makes_run_exit_1_and_shows_its_root_cause()
     {
         string dir = Directory.CreateTempSubdirectory("actorsweep-fail-").FullName;
