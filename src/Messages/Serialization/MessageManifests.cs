@@ -47,7 +47,7 @@ public static class MessageManifests
         (typeof(SweepClosed), "supervisor.evt.closed.v1"),
         (typeof(SweepReopened), "supervisor.evt.reopened.v1"),
         // Snapshots
-        (typeof(SweepState), "sweep.snapshot.state.v2"),
+        (typeof(SweepState), "sweep.snapshot.state.v3"), // v3: gzip-compressed JSON
         // Work protocol
         (typeof(RequestWork), "work.request.v1"),
         (typeof(AssignRuns), "work.assign.v2"),
@@ -70,6 +70,14 @@ public static class MessageManifests
         ("sweep.snapshot.state.v1", typeof(SweepState)),
     ];
 
+    /// <summary>Manifests of an older encoding of the same shape, read as they are (v2 snapshots: the same JSON, uncompressed).</summary>
+    static readonly (string Manifest, Type Type)[] Older =
+    [
+        ("sweep.snapshot.state.v2", typeof(SweepState)),
+    ];
+
+    static readonly FrozenDictionary<string, Type> ByOlderManifest = Older.ToFrozenDictionary(t => t.Manifest, t => t.Type);
+
     static readonly FrozenDictionary<Type, string> ByType = Table.ToFrozenDictionary(t => t.Type, t => t.Manifest);
     static readonly FrozenDictionary<string, Type> ByManifest = Table.ToFrozenDictionary(t => t.Manifest, t => t.Type);
 
@@ -83,6 +91,6 @@ public static class MessageManifests
     public static bool TryGetType(string manifest, out Type type, out bool legacy)
     {
         legacy = ByLegacyManifest.TryGetValue(manifest, out type!);
-        return legacy || ByManifest.TryGetValue(manifest, out type!);
+        return legacy || ByManifest.TryGetValue(manifest, out type!) || ByOlderManifest.TryGetValue(manifest, out type!);
     }
 }

@@ -165,5 +165,9 @@ public sealed class SerializerTests : IDisposable
         string head = System.Text.Encoding.UTF8.GetString(SweepMessageSerializer.JsonHead(stored[..512], 4096));
         Assert.StartsWith("""{"sweepId":"s","task":"noop","cancelled":false,"eventCount":4,"counts":{"queued":1999,"running":0,"completed":1""", head);
         Assert.Throws<SerializationException>(() => serializer.FromBinary(stored[..512], MessageManifests.ManifestOf(typeof(SweepState))!)); // a cut snapshot is refused
+        // Compressed snapshots are v3; a v2 snapshot (the same JSON, uncompressed) is still read.
+        Assert.Equal("sweep.snapshot.state.v3", MessageManifests.ManifestOf(typeof(SweepState)));
+        var v2 = (SweepState)serializer.FromBinary(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state, SweepMessageSerializer.Json), "sweep.snapshot.state.v2");
+        Assert.Equal(state.Summary(), v2.Summary());
     }
 }

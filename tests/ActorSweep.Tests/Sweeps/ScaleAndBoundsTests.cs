@@ -17,16 +17,17 @@ public sealed class ScaleAndBoundsTests(PostgresServer postgres)
     {
         await using var harness = await SweepHarness.CreateAsync(backend, postgres);
         var (_, client) = await harness.StartAsync(slots: 2, o => o with { SnapshotEvery = 5 });
-        var finished = await SweepHarness.RunAsync(client, SweepHarness.Sweep("name: snaps\ntask: noop\nseeds: [1, 2, 3, 4, 5, 6]\ndefaults: { steps: 4, checkpoint_every: 1 }\n"),
+        // Steps take a little time, so writes settle between reports and snapshots are taken at their interval even on a loaded machine.
+        var finished = await SweepHarness.RunAsync(client, SweepHarness.Sweep("name: snaps\ntask: noop\nseeds: [1, 2, 3, 4, 5, 6]\ndefaults: { steps: 4, checkpoint_every: 1, step_seconds: 0.02 }\n"),
             TimeSpan.FromMinutes(1));
 
         await using var reader = await JournalReader.OpenAsync(harness.Database);
         var events = await reader.EventsAsync("snaps");
         Assert.Equal(finished.EventCount, events.Count);
-        Assert.True(Scalar<long>(harness.Database, "SELECT COUNT(*) FROM snapshot WHERE persistence_id = @id") > 1, "older snapshots are kept, not only the latest");
         // A finished sweep is snapshotted at its last event (written just after it), compressed.
         await Eventually.TrueAsync(() => Scalar<long>(harness.Database, "SELECT MAX(sequence_number) FROM snapshot WHERE persistence_id = @id") == events.Count,
             TimeSpan.FromSeconds(20), "the finished sweep's snapshot");
+        Assert.True(Scalar<long>(harness.Database, "SELECT COUNT(*) FROM snapshot WHERE persistence_id = @id") > 1, "older snapshots are kept, not only the latest");
         byte[] latest = Scalar<byte[]>(harness.Database, "SELECT snapshot FROM snapshot WHERE persistence_id = @id ORDER BY sequence_number DESC LIMIT 1");
         Assert.True(SweepMessageSerializer.IsCompressed(latest));
         for (int n = 1; n <= events.Count; n++)
