@@ -86,6 +86,7 @@ public sealed class TrainingActor : ReceiveActor
         if (limits?.PauseAt is { } pauseAt && loop.Session.Step >= pauseAt)
         {
             // A scheduler's rung: checkpoint here and free the slot; the supervisor decides whether the run goes on.
+            Context.Parent.Tell(new Timing(_assignment.SweepId, Run.RunId, loop.ComputeSeconds));
             Context.Parent.Tell(new RunPausedReport(_assignment.SweepId, Run.RunId, _assignment.Attempt, _settings.NodeId, 0, loop.SaveNow()));
             Context.Stop(Self);
             return;

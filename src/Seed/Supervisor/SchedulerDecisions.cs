@@ -88,17 +88,17 @@ public static class SchedulerDecisions
 
         bool freshLeft = FreshLeft(state);
         var events = ImmutableList.CreateBuilder<ISweepEvent>();
-        var ladder = Ladder(state, asha, freshLeft);
+        var ladder = Rungs(state, asha, freshLeft);
         // Highest rung first and best first; each promotion goes to the queue's front, so they are written in reverse and the best of the highest rung trains first.
-        foreach (var rung in ladder.Where(r => r.Paused > 0).OrderByDescending(r => r.Rung))
-            foreach (var run in Ranked(state, asha, rung.Bracket, rung.Rung).Take(rung.Quota).Where(r => r.Status == RunStatus.Paused && r.Rung == rung.Rung))
+        foreach (var (rung, ranked) in ladder.Where(r => r.View.Paused > 0).OrderByDescending(r => r.View.Rung))
+            foreach (var run in ranked.Take(rung.Quota).Where(r => r.Status == RunStatus.Paused && r.Rung == rung.Rung))
                 events.Add(new RunPromoted(state.SweepId, run.Spec.RunId, rung.Rung,
                     $"in the top {rung.Quota} of {rung.Reached} at rung {rung.Rung} (step {rung.Step}) on {asha.Goal.Metric}"));
         events.Reverse();
         if (events.Count == 0 && state.Queue.Count == 0 && state.Counts.Running == 0)
             foreach (var run in state.OrderedRuns.Where(r => r.Status == RunStatus.Paused))
             {
-                var view = ladder.First(v => v.Rung == run.Rung && v.Bracket == Bracket(asha, run.Spec.RunId));
+                var view = ladder.First(v => v.View.Rung == run.Rung && v.View.Bracket == Bracket(asha, run.Spec.RunId)).View;
                 events.Add(new RunPruned(state.SweepId, run.Spec.RunId,
                     $"not in the top {view.Quota} of {view.Reached} at rung {view.Rung} (step {view.Step}): {Format(run.Rungs![^1].Value)} vs cut-off {Format(view.Cutoff)}", now));
             }
@@ -157,15 +157,16 @@ public static class SchedulerDecisions
 
     /// <summary>Every rung of the sweep's ladder, bracket by bracket, as it stands.</summary>
     public static IReadOnlyList<RungView> Ladder(SweepState state) =>
-        state.Definition?.Scheduler is AshaScheduler asha ? Ladder(state, asha, FreshLeft(state)) : [];
+        state.Definition?.Scheduler is AshaScheduler asha ? Rungs(state, asha, FreshLeft(state)).Select(r => r.View).ToList() : [];
 
     /// <summary>Whether configurations wait that have no rung result yet (never started, or handed back before their first rung).</summary>
     static bool FreshLeft(SweepState state) => state.Queue.Any(id => state.Runs[id].Rungs is null or { Count: 0 });
 
-    static List<RungView> Ladder(SweepState state, AshaScheduler asha, bool freshLeft)
+    /// <summary>Each rung of each bracket: its view, and its runs ranked best first (what promotions take from).</summary>
+    static List<(RungView View, List<RunState> Ranked)> Rungs(SweepState state, AshaScheduler asha, bool freshLeft)
     {
         var rungs = asha.Rungs;
-        var views = new List<RungView>();
+        var views = new List<(RungView, List<RunState>)>();
         for (int bracket = 0; bracket < Math.Max(1, asha.Brackets); bracket++)
             for (int k = bracket; k < rungs.Count; k++)
             {
@@ -173,11 +174,11 @@ public static class SchedulerDecisions
                 int n = ranked.Count;
                 int quota = freshLeft ? n / asha.ReductionFactor : Math.Max(1, (n + asha.ReductionFactor - 1) / asha.ReductionFactor);
                 quota = Math.Min(quota, n);
-                views.Add(new RungView(bracket, k, rungs[k], n,
+                views.Add((new RungView(bracket, k, rungs[k], n,
                     ranked.Count(r => r.Rung > k || (r.Rung == k && r.Status is RunStatus.Queued or RunStatus.Running or RunStatus.Completed)),
                     ranked.Count(r => r.Rung == k && r.Status == RunStatus.Paused),
                     ranked.Count(r => r.Rung == k && r.Status == RunStatus.Pruned),
-                    quota, quota > 0 ? ValueAt(ranked[quota - 1], k) : null));
+                    quota, quota > 0 ? ValueAt(ranked[quota - 1], k) : null), ranked));
             }
         return views;
     }

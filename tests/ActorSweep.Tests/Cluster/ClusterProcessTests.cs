@@ -15,7 +15,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
 {
     static readonly TimeSpan Startup = TimeSpan.FromSeconds(60);
 
-    const string AdditionSweep = """
+    internal const string AdditionSweep = """
         name: kill-worker
         task: addition
         seeds: [1, 2]

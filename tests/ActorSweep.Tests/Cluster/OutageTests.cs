@@ -15,22 +15,8 @@ namespace ActorSweep.Tests.Cluster;
 /// </summary>
 public sealed class OutageTests(ITestOutputHelper output)
 {
-    const string Sweep = """
-        name: outage
-        task: addition
-        seeds: [1, 2]
-        retries: 1
-        budget: { steps: 3000, eval_every: 1000, checkpoint_every: 100 }
-        defaults:
-          d_model: 8
-          d_ff: 16
-          batch_size: 32
-          curriculum: [[1, 3, 3000]]
-          eval_digits: 3
-          eval_size: 50
-          validation_size: 200
-          test_size: 500
-        """;
+    /// <summary>Two tiny addition runs (3,000 steps, checkpointed every 100): long enough to span the outage.</summary>
+    static readonly string Sweep = ClusterProcessTests.AdditionSweep.Replace("name: kill-worker", "name: outage");
 
     static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
 
