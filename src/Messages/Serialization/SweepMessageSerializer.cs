@@ -61,8 +61,26 @@ public sealed class SweepMessageSerializer : SerializerWithStringManifest
     public static byte[] Decompress(byte[] bytes)
     {
         if (!IsCompressed(bytes)) return bytes;
+        // gzip ends with the uncompressed length (mod 2³²): decompressing straight into an array of
+        // that size skips a growing buffer and its final copy, which took most of the time at 90 MB.
+        uint size = bytes.Length >= 18 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(^4)) : 0;
         using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        var text = new MemoryStream((int)Math.Min(bytes.Length * 16L, 1 << 26));
+        if (size is > 0 and < int.MaxValue / 2)
+        {
+            var exact = new byte[size];
+            int filled = 0;
+            for (int n; filled < exact.Length && (n = gzip.Read(exact, filled, exact.Length - filled)) > 0;) filled += n;
+            Span<byte> probe = stackalloc byte[1];
+            int more = filled == exact.Length ? gzip.Read(probe) : 0;
+            if (filled == exact.Length && more == 0) return exact;
+            // The trailer lied (over 4 GB, or several members): keep what came out and read on.
+            var rest = new MemoryStream();
+            rest.Write(exact, 0, filled);
+            rest.Write(probe[..more]);
+            gzip.CopyTo(rest);
+            return rest.ToArray();
+        }
+        var text = new MemoryStream();
         gzip.CopyTo(text);
         return text.ToArray();
     }

@@ -14,30 +14,6 @@ namespace ActorSweep.Messages.Sweeps;
 /// </summary>
 public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
 {
-    /// <summary>A run as a snapshot stores it. Settable, not positional: System.Text.Json reads such a type about twice as fast.</summary>
-    sealed class StoredRun
-    {
-        public string RunId { get; set; } = "";
-        public RunStatus Status { get; set; }
-        public int Attempt { get; set; }
-        public string? NodeId { get; set; }
-        public CheckpointInfo? Checkpoint { get; set; }
-        public int Failures { get; set; }
-        public string? LastError { get; set; }
-        public RunReport? Report { get; set; }
-        public DateTimeOffset? StartedAt { get; set; }
-        public DateTimeOffset? FinishedAt { get; set; }
-        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ImmutableList<RungResult>? Rungs { get; set; }
-        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool AtTarget { get; set; }
-
-        public static StoredRun Of(RunState run) => new()
-        {
-            RunId = run.Spec.RunId, Status = run.Status, Attempt = run.Attempt, NodeId = run.NodeId, Checkpoint = run.Checkpoint,
-            Failures = run.Failures, LastError = run.LastError, Report = run.Report, StartedAt = run.StartedAt, FinishedAt = run.FinishedAt,
-            Rungs = run.Rungs, AtTarget = run.AtTarget,
-        };
-    }
-
     /// <summary>
     /// Reads field by field, runs one at a time as they stream past: a 100,000-run state is never
     /// held twice (as a document and as records).
@@ -46,21 +22,50 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("a sweep state is not an object");
         var head = new Head();
+        var names = new RunStateJson.Names(options);
         SweepDefinition? definition = null;
-        List<StoredRun>? stored = null;
+        ImmutableDictionary<string, RunState>.Builder? runs = null;
         Dictionary<string, RunState>? legacyRuns = null;
+        // Runs are read against the definition's specs; written before it (by hand), they are read after it.
+        Utf8JsonReader runsAhead = default;
+        bool runsFirst = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             string name = reader.GetString()!;
             reader.Read();
-            if (Is(name, "Definition", options)) definition = JsonSerializer.Deserialize<SweepDefinition>(ref reader, options);
+            if (Is(name, "Definition", options))
+                // Specs of release 0.1 (option text, no typed definition) are read by their own converter.
+                definition = options.Converters.Any(c => c is Serialization.LegacyRunSpecConverter)
+                    ? JsonSerializer.Deserialize<SweepDefinition>(ref reader, options)
+                    : SweepDefinitionJson.Read(ref reader, options);
             else if (Is(name, "Runs", options) && reader.TokenType == JsonTokenType.StartObject)
                 // release 0.1: { "id": { "spec": ..., "status": ... } }
                 legacyRuns = JsonSerializer.Deserialize<Dictionary<string, RunState>>(ref reader, options);
-            else if (Is(name, "Runs", options)) stored = JsonSerializer.Deserialize<List<StoredRun>>(ref reader, options);
+            else if (Is(name, "Runs", options) && definition is null)
+            {
+                runsAhead = reader;
+                runsFirst = true;
+                reader.Skip();
+            }
+            else if (Is(name, "Runs", options)) runs = ReadRuns(ref reader, definition, names);
             else head.Read(name, ref reader, options);
         }
-        return head.Build(definition, stored, legacyRuns);
+        if (runsFirst) runs = ReadRuns(ref runsAhead, definition, names);
+        return head.Build(definition, runs, legacyRuns);
+    }
+
+    static ImmutableDictionary<string, RunState>.Builder? ReadRuns(ref Utf8JsonReader reader, SweepDefinition? definition, RunStateJson.Names names)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("a sweep state's runs are not a list");
+        var specs = definition?.Runs.ToDictionary(r => r.RunId) ?? [];
+        var runs = ImmutableDictionary.CreateBuilder<string, RunState>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var run = RunStateJson.Read(ref reader, specs, names);
+            runs[run.Spec.RunId] = run;
+        }
+        return runs;
     }
 
     /// <summary>The small fields of a state, and the state they make with its definition and runs.</summary>
@@ -85,28 +90,17 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
             else reader.Skip(); // the task: read back from the definition
         }
 
-        public SweepState Build(SweepDefinition? definition, List<StoredRun>? stored, Dictionary<string, RunState>? legacyRuns)
+        public SweepState Build(SweepDefinition? definition, ImmutableDictionary<string, RunState>.Builder? stored, Dictionary<string, RunState>? legacyRuns)
         {
             if (_sweepId is null) throw new JsonException("a sweep state has no sweep id");
-            var runs = ImmutableDictionary.CreateBuilder<string, RunState>();
+            var runs = stored ?? ImmutableDictionary.CreateBuilder<string, RunState>();
             if (legacyRuns is not null) runs.AddRange(legacyRuns);
-            if (stored is not null)
-            {
-                var specs = definition?.Runs.ToDictionary(r => r.RunId) ?? [];
-                foreach (var run in stored) runs[run.RunId] = Restore(run, specs);
-            }
             return new SweepState(_sweepId, definition, runs.ToImmutable(), _queue, _cancelled, _eventCount, _counts)
             {
                 StepsSpent = _stepsSpent, ReachedTarget = _reachedTarget,
             };
         }
     }
-
-    static RunState Restore(StoredRun run, Dictionary<string, RunSpec> specs) =>
-        specs.TryGetValue(run.RunId, out var spec)
-            ? new RunState(spec, run.Status, run.Attempt, run.NodeId, run.Checkpoint, run.Failures, run.LastError, run.Report, run.StartedAt, run.FinishedAt,
-                           run.Rungs, run.AtTarget)
-            : throw new JsonException($"run '{run.RunId}' is not in the sweep's definition");
 
     static bool Is(string written, string property, JsonSerializerOptions options) =>
         string.Equals(written, Name(property, options), options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
@@ -129,11 +123,11 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         writer.WritePropertyName(Name("Counts", options));
         JsonSerializer.Serialize(writer, value.Counts, options);
         writer.WritePropertyName(Name("Definition", options));
-        JsonSerializer.Serialize(writer, value.Definition, options);
+        SweepDefinitionJson.Write(writer, value.Definition, options);
         writer.WritePropertyName(Name("Runs", options));
         writer.WriteStartArray();
-        foreach (var run in value.Definition is null ? value.Runs.Values : value.OrderedRuns)
-            JsonSerializer.Serialize(writer, StoredRun.Of(run), options);
+        var names = new RunStateJson.Names(options);
+        foreach (var run in value.Definition is null ? value.Runs.Values : value.OrderedRuns) RunStateJson.Write(writer, run, names);
         writer.WriteEndArray();
         writer.WritePropertyName(Name("Queue", options));
         JsonSerializer.Serialize(writer, value.Queue, options);

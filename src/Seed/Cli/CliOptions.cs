@@ -18,6 +18,12 @@ public static class CliOptions
         Description = "Intra-op threads (default: every core).", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount),
     };
 
+    /// <summary>How many rows a results table shows, best first.</summary>
+    public static Option<int> Top() => new("--top")
+    {
+        Description = $"Show the best N runs (0: every run). [default: {Reports.SweepPrinter.DefaultTop}]", DefaultValueFactory = _ => Reports.SweepPrinter.DefaultTop,
+    };
+
     public static Option<string?> Postgres() =>
         EnvOption.Text("--postgres", "ACTORSWEEP_POSTGRES", "Use this PostgreSQL database (a connection string) instead of SQLite");
 

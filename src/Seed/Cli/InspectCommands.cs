@@ -44,8 +44,9 @@ public static class InspectCommands
         var sweep = new Argument<string>("sweep") { Description = "The sweep's name." };
         var source = new SweepSourceOptions();
         var report = new Option<string?>("--report") { Description = "Also write the report folder here." };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
-        var command = new Command("results", "Show a sweep's results (and optionally write its report folder).") { sweep, report, json };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON (every run)." };
+        var top = CliOptions.Top();
+        var command = new Command("results", "Show a sweep's results (and optionally write its report folder).") { sweep, report, json, top };
         source.AddTo(command);
         command.SetAction((parse, cancel) => source.RunAsync(parse, async (sweeps, console) =>
         {
@@ -53,8 +54,8 @@ public static class InspectCommands
             var state = (await sweeps.StateAsync(id, cancel)).State;
             if (state is null) return Terminal.UsageError(parse.InvocationConfiguration.Error, await sweeps.UnknownAsync(id, cancel));
             if (parse.GetValue(json))
-                parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(SweepReport.Results(state), ReportJson.Options));
-            else SweepPrinter.Results(console, state);
+                Terminal.WriteJson(parse.InvocationConfiguration.Output, SweepReport.Results(state), ReportJson.Options);
+            else SweepPrinter.Results(console, state, parse.GetValue(top));
             if (parse.GetValue(report) is { } folder)
             {
                 SweepReport.Write(state, folder);

@@ -54,18 +54,29 @@ public static class SweepPrinter
     }
 
     /// <summary>The results table, best first.</summary>
-    public static void Results(IAnsiConsole console, SweepState state)
+    /// <summary>Rows a results table shows unless asked for more: a terminal is no place for 100,000 of them.</summary>
+    public const int DefaultTop = 50;
+
+    /// <summary>The results table, best first: the top <paramref name="top"/> rows (0: all of them), then a line saying what was left out.</summary>
+    public static void Results(IAnsiConsole console, SweepState state, int top = DefaultTop)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"results of {Markup.Escape(state.SweepId)}")
             .AddColumn(new TableColumn("run").NoWrap()).AddColumn("status").AddColumn(new TableColumn("params").RightAligned())
             .AddColumn(new TableColumn("steps").RightAligned()).AddColumn(new TableColumn("test exact match").RightAligned())
             .AddColumn(new TableColumn("val").RightAligned()).AddColumn(new TableColumn("final loss").RightAligned())
             .AddColumn(new TableColumn("attempts").RightAligned()).AddColumn(new TableColumn("seed's report").RightAligned());
-        foreach (var r in SweepReport.Results(state).OrderByDescending(r => r.ExactMatch ?? -1).ThenBy(r => r.Params))
+        var results = SweepReport.Results(state);
+        var shown = results.OrderByDescending(r => r.ExactMatch ?? -1).ThenBy(r => r.Params).Take(top > 0 ? top : int.MaxValue).ToList();
+        foreach (var r in shown)
             table.AddRow(Markup.Escape(r.RunId), r.Status, r.Params?.ToString("N0") ?? "-", r.Steps?.ToString("N0") ?? "-",
                 Pct(r.ExactMatch), Pct(r.ValidationExactMatch), r.FinalLoss?.ToString("G4") ?? "-", r.Attempts.ToString(),
                 Markup.Escape(r.SeedReportedAccuracy ?? ""));
         console.Write(table);
+        if (shown.Count < results.Count)
+        {
+            int failed = results.Count(r => r.Status == "failed");
+            console.MarkupLine($"The best {shown.Count:N0} of {results.Count:N0} runs{(failed > 0 ? $" ({failed:N0} failed)" : "")}; every row: --top 0, --json, or the report's results.csv.");
+        }
     }
 
     /// <summary>A scheduler's rung ladder: steps per rung, runs that reached it, went on, wait there or were pruned, and the cut-off to go on now.</summary>

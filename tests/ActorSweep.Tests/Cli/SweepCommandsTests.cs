@@ -82,6 +82,14 @@ public sealed class SweepCommandsTests : IDisposable
         Assert.Equal(3, json.RootElement.GetArrayLength());
         Assert.All(json.RootElement.EnumerateArray(), r => Assert.Equal("completed", r.GetProperty("status").GetString()));
 
+        // The table shows the best --top runs and says how many it left out; JSON has them all.
+        var table = await CliRunner.RunAsync("results", "inspect", "--db", Db, "--top", "2");
+        Assert.Equal(2, table.Output.Split('\n').Count(l => l.Contains("│ default@s")));
+        Assert.Contains("The best 2 of 3 runs; every row: --top 0", table.Output);
+        var whole = await CliRunner.RunAsync("results", "inspect", "--db", Db, "--top", "0");
+        Assert.Equal(3, whole.Output.Split('\n').Count(l => l.Contains("│ default@s")));
+        Assert.DoesNotContain("The best", whole.Output);
+
         // 2 (submitted, queued) + per run: assigned, checkpoint at step 2, completed = 11 events.
         var history = await CliRunner.RunAsync("replay", "inspect", "--db", Db);
         Assert.Contains("submitted: 3 runs of noop", history.Output);
