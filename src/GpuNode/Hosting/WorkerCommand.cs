@@ -19,7 +19,7 @@ public static class WorkerCommand
         var cluster = new ClusterCliOptions(defaultPort: 0);
         var slots = EnvOption.Int("--slots", "ACTORSWEEP_SLOTS", "Runs trained at once; 0: one per core on cpu, 1 on a GPU", 0);
         var device = EnvOption.Text("--device", "ACTORSWEEP_DEVICE", "cpu, cuda or cuda:N", "cpu");
-        var postgres = EnvOption.Text("--postgres", "ACTORSWEEP_POSTGRES", "Keep checkpoints in the cluster's PostgreSQL database (a connection string)");
+        var postgres = new SecretOption("--postgres", "ACTORSWEEP_POSTGRES", "Keep checkpoints in the cluster's PostgreSQL database (a connection string)");
         var checkpoints = EnvOption.Text("--checkpoints", "ACTORSWEEP_CHECKPOINTS", "Keep checkpoints as files in this directory, shared by every node");
         var db = EnvOption.Text("--db", "ACTORSWEEP_DB", "Keep checkpoints in this SQLite file (nodes on one machine only)");
         var http = EnvOption.Text("--http", "ACTORSWEEP_HTTP", "URL for /healthz and /metrics; port 0 picks a free one", "http://127.0.0.1:0");
@@ -28,8 +28,9 @@ public static class WorkerCommand
 
         var root = new RootCommand("ActorSweep worker: joins the cluster and trains the runs it pulls from the sweep supervisor.")
         {
-            slots, device, postgres, checkpoints, db, http, maxParameters, verbose,
+            slots, device, checkpoints, db, http, maxParameters, verbose,
         };
+        foreach (var option in postgres.All) root.Add(option);
         foreach (var option in cluster.All) root.Add(option);
         root.SetAction(async (parse, cancel) =>
         {
@@ -43,7 +44,7 @@ public static class WorkerCommand
                 if (parse.GetValue(slots) < 0) throw new ArgumentException("--slots must not be negative");
                 if (parse.GetValue(maxParameters) < 0) throw new ArgumentException("--max-parameters must not be negative");
                 int slotCount = parse.GetValue(slots) is > 0 and var n ? n : dev == "cpu" ? Environment.ProcessorCount : 1;
-                options = new WorkerOptions(setup, slotCount, dev, CheckpointStore(parse.GetValue(postgres), parse.GetValue(checkpoints), parse.GetValue(db)))
+                options = new WorkerOptions(setup, slotCount, dev, CheckpointStore(postgres.Read(parse), parse.GetValue(checkpoints), parse.GetValue(db)))
                 {
                     HttpUrls = parse.GetValue(http)!,
                     LogLevel = parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information,
@@ -65,7 +66,7 @@ public static class WorkerCommand
             }
             await app.StartAsync(cancel);
             parse.InvocationConfiguration.Output.WriteLine(
-                $"worker: {options.Slots} slot(s) on {options.Device}, joining {string.Join(", ", options.Cluster.SeedNodes)}; health at {string.Join(", ", NodeWebHost.ListeningUrls(app))}/healthz");
+                $"worker: {options.Slots} slot(s) on {options.Device}, joining {string.Join(", ", options.Cluster.SeedAddresses())}; health at {string.Join(", ", NodeWebHost.ListeningUrls(app))}/healthz");
             await app.WaitForShutdownAsync(CancellationToken.None);
             return 0;
         });

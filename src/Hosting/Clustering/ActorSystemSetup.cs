@@ -25,5 +25,8 @@ public static class ActorSystemSetup
                 };
                 l.ClearLoggers();
                 l.AddLoggerFactory();
+                // As AddLoggerFactory's, but an outsider knocking on a TLS port is logged once, not at every retry.
+                l.ClearLoggers();
+                l.AddLogger<FilteringLoggerFactoryLogger>();
             });
 }

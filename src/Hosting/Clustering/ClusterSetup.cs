@@ -1,3 +1,4 @@
+using Akka.Event;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -34,16 +35,37 @@ public sealed record ClusterSetup
     /// resolver downs the minority side. Akka's default is 20 s.
     /// </summary>
     public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Mutual TLS on remoting; null: plain TCP (a warning at start unless bound to loopback).</summary>
+    public Security.ClusterTls? Tls { get; init; }
 
-    /// <summary>Parses a comma- or space-separated list of seed node addresses, naming any that is malformed.</summary>
+    /// <summary>True when remoting is bound to a loopback address only (where plain TCP reaches no other machine).</summary>
+    public bool LoopbackOnly => Hostname == "localhost" || (System.Net.IPAddress.TryParse(Hostname, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    /// <summary>Remoting's protocol: plain TCP, or TLS (Akka names it akka.ssl.tcp).</summary>
+    public const string Protocol = "akka.tcp", TlsProtocol = "akka.ssl.tcp";
+
+    /// <summary>
+    /// Parses a comma- or space-separated list of seed node addresses (akka.tcp:// or
+    /// akka.ssl.tcp://), naming any that is malformed.
+    /// </summary>
     public static IReadOnlyList<string> ParseSeedNodes(string? list)
     {
         if (string.IsNullOrWhiteSpace(list)) return [];
         var nodes = list.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var node in nodes)
-            if (!Uri.TryCreate(node, UriKind.Absolute, out var uri) || uri.Scheme != "akka.tcp" || uri.UserInfo != SystemName || uri.Port <= 0)
-                throw new ArgumentException($"seed node '{node}' is not an address like akka.tcp://{SystemName}@HOST:PORT");
+            if (!Uri.TryCreate(node, UriKind.Absolute, out var uri) || uri.Scheme is not (Protocol or TlsProtocol) || uri.UserInfo != SystemName || uri.Port <= 0)
+                throw new ArgumentException($"seed node '{node}' is not an address like {Protocol}://{SystemName}@HOST:PORT");
         return nodes;
+    }
+
+    /// <summary>
+    /// The seed nodes in the protocol this node speaks: the same address list serves a cluster with
+    /// and without TLS (under TLS Akka addresses nodes as akka.ssl.tcp://).
+    /// </summary>
+    public IReadOnlyList<string> SeedAddresses()
+    {
+        string wanted = Tls is null ? Protocol : TlsProtocol;
+        return [.. SeedNodes.Select(n => wanted + n[n.IndexOf("://", StringComparison.Ordinal)..])];
     }
 }
 
@@ -82,11 +104,28 @@ public static class ClusterHosting
     /// <summary>Remoting and clustering (add <see cref="ActorSystemSetup.WithSerializationAndLogging"/> for the serializer and logs).</summary>
     public static AkkaConfigurationBuilder WithActorSweepCluster(this AkkaConfigurationBuilder builder, ClusterSetup setup)
     {
+        var remote = new RemoteOptions { HostName = setup.Hostname, Port = setup.Port, PublicHostName = setup.PublicHostname };
+        if (setup.Tls is { } tls)
+        {
+            remote.EnableSsl = true;
+            remote.Ssl = new SslOptions
+            {
+                X509Certificate = tls.Certificate,
+                RequireMutualAuthentication = true,
+                SuppressValidation = false,
+                ValidateCertificateHostname = false, // peers are checked by the cluster's CA and name, not by host (ClusterTls)
+                CustomValidator = tls.Validate,
+            };
+        }
         builder.AddHocon(Settings(setup), HoconAddMode.Prepend)
-            .WithRemoting(new RemoteOptions { HostName = setup.Hostname, Port = setup.Port, PublicHostName = setup.PublicHostname })
-            .WithClustering(new ClusterOptions { Roles = setup.Roles.ToArray(), SeedNodes = setup.SeedNodes.ToArray() });
+            .WithRemoting(remote)
+            .WithClustering(new ClusterOptions { Roles = setup.Roles.ToArray(), SeedNodes = setup.SeedAddresses().ToArray() });
         if (setup.SeedNodes.Count == 0)
             builder.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
+        if (setup.Tls is null && !setup.LoopbackOnly)
+            builder.AddStartup((system, _) => system.Log.Warning(
+                "Cluster traffic on {0}:{1} is plain TCP beyond loopback: any process that reaches this port can join the cluster, pull runs and send sweep commands. " +
+                "Give every node --tls-dir (mutual TLS), or --require-tls to refuse to start this way.", setup.Hostname, setup.Port));
         return builder;
     }
 

@@ -139,14 +139,17 @@ public static class SweepApi
 
     public static IResult Error(int status, string message) => Microsoft.AspNetCore.Http.Results.Json(new { error = message }, statusCode: status);
 
-    /// <summary>With a token set, a request must carry it as a bearer token (compared in constant time).</summary>
+    /// <summary>
+    /// With a token set, a request must carry it as a bearer token, compared in constant time: as
+    /// SHA-256 digests, so neither the token's bytes nor its length shape the time a guess takes.
+    /// </summary>
     static Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> RequireToken(string? token) =>
         async (context, next) =>
         {
             if (string.IsNullOrEmpty(token)) return await next(context);
             string header = context.HttpContext.Request.Headers.Authorization.ToString();
             bool ok = header.StartsWith("Bearer ", StringComparison.Ordinal)
-                      && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()), Encoding.UTF8.GetBytes(token));
+                      && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim())), SHA256.HashData(Encoding.UTF8.GetBytes(token)));
             if (ok) return await next(context);
             context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
             return Error(401, header.Length == 0 ? "this endpoint needs 'Authorization: Bearer TOKEN'" : "the bearer token is wrong");

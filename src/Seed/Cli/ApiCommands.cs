@@ -1,3 +1,4 @@
+using ActorSweep.Hosting.Clustering;
 using System.CommandLine;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Api;
@@ -16,7 +17,8 @@ public static class ApiCommands
         var api = Required(CliOptions.Api());
         var token = CliOptions.Token();
         var wait = new Option<bool>("--wait") { Description = "Wait until the sweep finishes, then print its results." };
-        var command = new Command("submit", "Submit a sweep file to a cluster (submitting it again resumes it).") { file, api, token, wait };
+        var command = new Command("submit", "Submit a sweep file to a cluster (submitting it again resumes it).") { file, api, wait };
+        foreach (var option in token.All) command.Add(option);
         command.SetAction((parse, cancel) => WithApi(parse, api, token, async (client, console) =>
         {
             string path = parse.GetValue(file)!;
@@ -46,7 +48,8 @@ public static class ApiCommands
         var api = Required(CliOptions.Api());
         var token = CliOptions.Token();
         var reason = new Option<string>("--reason") { Description = "Why (kept in the journal).", DefaultValueFactory = _ => "cancelled from the command line" };
-        var command = new Command("cancel", "Stop a sweep: no more runs start, running ones are checkpointed and handed back.") { sweep, api, token, reason };
+        var command = new Command("cancel", "Stop a sweep: no more runs start, running ones are checkpointed and handed back.") { sweep, api, reason };
+        foreach (var option in token.All) command.Add(option);
         command.SetAction((parse, cancel) => WithApi(parse, api, token, async (client, console) =>
         {
             var summary = await client.CancelAsync(parse.GetValue(sweep)!, parse.GetValue(reason)!, cancel);
@@ -62,7 +65,8 @@ public static class ApiCommands
         var run = new Argument<string>("run") { Description = "The run's id (see `status SWEEP`), paused or pruned by the scheduler." };
         var api = Required(CliOptions.Api());
         var token = CliOptions.Token();
-        var command = new Command("promote", "Overrule the scheduler: a paused or pruned run trains on to its next rung, from its checkpoint.") { sweep, run, api, token };
+        var command = new Command("promote", "Overrule the scheduler: a paused or pruned run trains on to its next rung, from its checkpoint.") { sweep, run, api };
+        foreach (var option in token.All) command.Add(option);
         command.SetAction((parse, cancel) => WithApi(parse, api, token, async (client, console) =>
         {
             var summary = await client.PromoteAsync(parse.GetValue(sweep)!, parse.GetValue(run)!, cancel);
@@ -81,11 +85,11 @@ public static class ApiCommands
         return option;
     }
 
-    static async Task<int> WithApi(ParseResult parse, Option<string?> api, Option<string?> token, Func<ApiClient, IAnsiConsole, Task<int>> action)
+    static async Task<int> WithApi(ParseResult parse, Option<string?> api, SecretOption token, Func<ApiClient, IAnsiConsole, Task<int>> action)
     {
         var error = parse.InvocationConfiguration.Error;
         ApiClient client;
-        try { client = ApiClient.Create(parse.GetValue(api)!, parse.GetValue(token)); }
+        try { client = ApiClient.Create(parse.GetValue(api)!, token.Read(parse)); }
         catch (ArgumentException e) { return Terminal.UsageError(error, e.Message); }
         using (client)
         {

@@ -24,18 +24,19 @@ public static class CliOptions
         Description = $"Show the best N runs (0: every run). [default: {Reports.SweepPrinter.DefaultTop}]", DefaultValueFactory = _ => Reports.SweepPrinter.DefaultTop,
     };
 
-    public static Option<string?> Postgres() =>
-        EnvOption.Text("--postgres", "ACTORSWEEP_POSTGRES", "Use this PostgreSQL database (a connection string) instead of SQLite");
+    /// <summary>A PostgreSQL connection string (it may hold a password): --postgres, or --postgres-file from a mounted secret.</summary>
+    public static SecretOption Postgres() =>
+        new("--postgres", "ACTORSWEEP_POSTGRES", "Use this PostgreSQL database (a connection string) instead of SQLite");
 
     public static Option<string?> Api() =>
         EnvOption.Text("--api", "ACTORSWEEP_API", "Ask a seed host's HTTP API (e.g. http://127.0.0.1:8080) instead of reading a database");
 
-    public static Option<string?> Token() =>
-        EnvOption.Text("--token", "ACTORSWEEP_API_TOKEN", "Bearer token for the API's mutating calls");
+    public static SecretOption Token() =>
+        new("--token", "ACTORSWEEP_API_TOKEN", "Bearer token for the API's mutating calls");
 
     /// <summary>The database the options name: PostgreSQL when given, else an existing SQLite file (never created by a reader).</summary>
-    public static JournalDatabase ExistingDatabase(ParseResult parse, Option<string?> db, Option<string?> postgres) =>
-        parse.GetValue(postgres) is { } connection
+    public static JournalDatabase ExistingDatabase(ParseResult parse, Option<string?> db, SecretOption postgres) =>
+        postgres.Read(parse) is { } connection
             ? JournalDatabase.Postgres(connection)
             : JournalDatabase.ExistingSqlite(parse.GetValue(db) ?? JournalDatabase.DefaultSqlitePath());
 }

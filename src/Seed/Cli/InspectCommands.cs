@@ -1,3 +1,4 @@
+using ActorSweep.Hosting.Clustering;
 using System.CommandLine;
 using System.Text.Json;
 using ActorSweep.Messages.Results;
@@ -72,7 +73,8 @@ public static class InspectCommands
         var until = new Option<long?>("--until") { Description = "Show the state as it was right after event N (1-based)." };
         var db = CliOptions.Database();
         var postgres = CliOptions.Postgres();
-        var command = new Command("replay", "Rebuild a sweep's state from its journal: the whole history, or the state after event N.") { sweep, until, db, postgres };
+        var command = new Command("replay", "Rebuild a sweep's state from its journal: the whole history, or the state after event N.") { sweep, until, db };
+        foreach (var option in postgres.All) command.Add(option);
         command.SetAction((parse, cancel) => WithJournal(parse, db, postgres, async (journal, console) =>
         {
             string id = parse.GetValue(sweep)!;
@@ -143,7 +145,7 @@ public static class InspectCommands
         return $"no sweep named '{id}'" + (known.Count > 0 ? $"; known sweeps: {string.Join(", ", known)}" : "; none has been run with this database");
     }
 
-    internal static async Task<int> WithJournal(ParseResult parse, Option<string?> db, Option<string?> postgres, Func<JournalReader, IAnsiConsole, Task<int>> action)
+    internal static async Task<int> WithJournal(ParseResult parse, Option<string?> db, SecretOption postgres, Func<JournalReader, IAnsiConsole, Task<int>> action)
     {
         JournalDatabase database;
         try { database = CliOptions.ExistingDatabase(parse, db, postgres); }

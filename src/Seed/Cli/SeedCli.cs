@@ -17,6 +17,7 @@ public static class SeedCli
         ApiCommands.Submit(),
         ApiCommands.Cancel(),
         ApiCommands.Promote(),
+        CertsCommand.Create(),
     ];
 
     /// <summary>Parses and runs; usage errors print to standard error and exit with <see cref="ExitCodes.Usage"/>.</summary>

@@ -24,11 +24,12 @@ public static class SeedCommand
         var db = CliOptions.Database();
         var postgres = CliOptions.Postgres();
         var api = EnvOption.Text("--api-urls", "ACTORSWEEP_API_URLS", "Where the HTTP API, /healthz and /metrics listen", "http://127.0.0.1:8080");
-        var token = EnvOption.Text("--api-token", "ACTORSWEEP_API_TOKEN", "Require this bearer token on the API's mutating calls");
+        var token = new SecretOption("--api-token", "ACTORSWEEP_API_TOKEN", "Require this bearer token on the API's mutating calls");
         var slots = EnvOption.Int("--slots", "ACTORSWEEP_SLOTS", "Also train this many runs in this process (role worker)", 0);
         var checkpoints = EnvOption.Text("--checkpoints", "ACTORSWEEP_CHECKPOINTS", "With --slots: keep checkpoints as files here instead of in the database");
 
-        var command = new Command("seed", "Host the sweep supervisor and the HTTP API as a cluster seed node.") { db, postgres, api, token };
+        var command = new Command("seed", "Host the sweep supervisor and the HTTP API as a cluster seed node.") { db, api };
+        foreach (var option in postgres.All.Concat(token.All)) command.Add(option);
         if (worker is not null)
         {
             command.Add(slots);
@@ -42,13 +43,13 @@ public static class SeedCommand
             try
             {
                 if (parse.GetValue(slots) < 0) throw new ArgumentException("--slots must not be negative");
-                var database = parse.GetValue(postgres) is { } connection
+                var database = postgres.Read(parse) is { } connection
                     ? JournalDatabase.Postgres(connection)
                     : JournalDatabase.Sqlite(parse.GetValue(db) ?? JournalDatabase.DefaultSqlitePath());
                 options = new SeedOptions(cluster.Bind(parse), database)
                 {
                     ApiUrls = parse.GetValue(api)!,
-                    ApiToken = parse.GetValue(token),
+                    ApiToken = token.Read(parse),
                     Worker = worker is not null && parse.GetValue(slots) is > 0 and var n ? worker(n, parse.GetValue(checkpoints), database) : null,
                 };
             }
@@ -58,7 +59,7 @@ public static class SeedCommand
             await host.StartAsync(CancellationToken.None);
             parse.InvocationConfiguration.Output.WriteLine(
                 $"seed: journal {options.Database.Description}; API at {string.Join(", ", NodeWebHost.ListeningUrls(host))} (health: /healthz)" +
-                (options.Cluster.SeedNodes.Count > 0 ? $"; joining {string.Join(", ", options.Cluster.SeedNodes)}" : "; forming a new cluster"));
+                (options.Cluster.SeedNodes.Count > 0 ? $"; joining {string.Join(", ", options.Cluster.SeedAddresses())}" : "; forming a new cluster"));
             // SIGTERM and Ctrl-C stop the host (the command line leaves signals to it).
             await host.WaitForShutdownAsync(CancellationToken.None);
             return ExitCodes.Ok;

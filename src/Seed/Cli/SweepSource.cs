@@ -1,3 +1,4 @@
+using ActorSweep.Hosting.Clustering;
 using System.CommandLine;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Api;
@@ -52,13 +53,13 @@ sealed class ApiSweepSource(ApiClient api) : ISweepSource
 public sealed class SweepSourceOptions
 {
     readonly Option<string?> _db = CliOptions.Database();
-    readonly Option<string?> _postgres = CliOptions.Postgres();
+    readonly SecretOption _postgres = CliOptions.Postgres();
     readonly Option<string?> _api = CliOptions.Api();
 
     public void AddTo(Command command)
     {
         command.Add(_db);
-        command.Add(_postgres);
+        foreach (var option in _postgres.All) command.Add(option);
         command.Add(_api);
     }
 

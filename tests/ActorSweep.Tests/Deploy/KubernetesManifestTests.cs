@@ -137,6 +137,38 @@ public sealed class KubernetesManifestTests
         Assert.Equal(Text(cpu, "resources", "requests", "cpu"), Env(cpu, "ACTORSWEEP_SLOTS")); // one slot per requested core
     }
 
+    /// <summary>The secret mounted at the directory holding <paramref name="path"/> (a file or a directory), or null.</summary>
+    static string? SecretVolumeAt(YamlMappingNode workload, YamlMappingNode container, string path)
+    {
+        var mount = Items(container, "volumeMounts").SingleOrDefault(m => path == Text(m, "mountPath") || path.StartsWith(Text(m, "mountPath") + "/"));
+        if (mount is null) return null;
+        var volume = Items(workload, "spec", "template", "spec", "volumes").Single(v => Text(v, "name") == Text(mount, "name"));
+        return Text(volume, "secret", "secretName");
+    }
+
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("gpu")]
+    public void Pods_join_only_with_mutual_TLS_from_the_secrets_cert_manager_issues(string overlay)
+    {
+        var objects = Render(overlay);
+        var issued = new YamlStream();
+        issued.Load(new StringReader(File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "k8s", "cert-manager", "certificates.yaml"))));
+        var certificates = issued.Documents.Select(d => (YamlMappingNode)d.RootNode).Where(o => Text(o, "kind") == "Certificate" && Text(o, "spec", "isCA") != "true").ToList();
+        foreach (var (kind, name, secret) in new[] { ("StatefulSet", "actorsweep-seed", "actorsweep-seed-tls"), ("Deployment", "actorsweep-worker", "actorsweep-worker-tls") })
+        {
+            var workload = Object(objects, kind, name);
+            var c = Container(workload);
+            Assert.Equal("true", Env(c, "ACTORSWEEP_REQUIRE_TLS"));
+            Assert.Equal(secret, SecretVolumeAt(workload, c, Env(c, "ACTORSWEEP_TLS_DIR")!));
+            var certificate = Assert.Single(certificates, o => Text(o, "spec", "secretName") == secret);
+            Assert.Contains(ActorSweep.Hosting.Security.ClusterTls.DefaultPeerName, ((YamlSequenceNode)At(certificate, "spec", "dnsNames")!).Children.Select(n => ((YamlScalarNode)n).Value));
+            var usages = ((YamlSequenceNode)At(certificate, "spec", "usages")!).Children.Select(n => ((YamlScalarNode)n).Value).ToList();
+            Assert.Contains("server auth", usages);
+            Assert.Contains("client auth", usages);
+        }
+    }
+
     [Theory]
     [InlineData("cpu")]
     [InlineData("gpu")]
@@ -149,8 +181,14 @@ public sealed class KubernetesManifestTests
                 foreach (var env in Items(container, "env").Where(e => SecretLike(Text(e, "name")!)))
                 {
                     string what = $"{overlay}: {Text(workload, "metadata", "name")} env {Text(env, "name")}";
-                    Assert.True(Text(env, "value") is null, $"{what} is written in plain text");
-                    Assert.NotNull(Text(env, "valueFrom", "secretKeyRef", "name"));
+                    if (Text(env, "name")!.EndsWith("_FILE"))
+                        // A file from a mounted Secret (ActorSweep reads --X-file), the way ActorSweep's own pods take them.
+                        Assert.True(SecretVolumeAt(workload, container, Text(env, "value")!) is not null, $"{what} is not a file of a mounted secret");
+                    else
+                    {
+                        Assert.True(Text(env, "value") is null, $"{what} is written in plain text");
+                        Assert.NotNull(Text(env, "valueFrom", "secretKeyRef", "name"));
+                    }
                 }
         var rendered = new YamlStream(objects.Select(o => new YamlDocument(o)));
         var text = new StringWriter();

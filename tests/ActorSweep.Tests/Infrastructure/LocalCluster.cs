@@ -21,8 +21,8 @@ public sealed class LocalCluster(string postgres) : IDisposable
     public NodeProcess StartSeed(string name, int port, int apiPort, IEnumerable<int> seedPorts, params string[] extra) =>
         Track(NodeProcess.Seed(name, port, apiPort, seedPorts, Postgres, extra));
 
-    public NodeProcess StartWorker(string name, int port, IEnumerable<int> seedPorts, int slots = 1) =>
-        Track(NodeProcess.Worker(name, port, seedPorts, Postgres, slots));
+    public NodeProcess StartWorker(string name, int port, IEnumerable<int> seedPorts, int slots = 1, params string[] extra) =>
+        Track(NodeProcess.Worker(name, port, seedPorts, Postgres, slots, extra));
 
     NodeProcess Track(NodeProcess process)
     {

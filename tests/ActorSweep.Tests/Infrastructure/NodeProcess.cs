@@ -56,15 +56,22 @@ public sealed class NodeProcess : IDisposable
         ]);
 
     /// <summary>`actorsweep-worker` joining the given seeds, keeping checkpoints in PostgreSQL.</summary>
-    public static NodeProcess Worker(string name, int port, IEnumerable<int> seedPorts, string postgres, int slots = 1) =>
+    public static NodeProcess Worker(string name, int port, IEnumerable<int> seedPorts, string postgres, int slots = 1, params string[] extra) =>
         new(name, "actorsweep-worker.dll",
         [
             "--port", port.ToString(), "--seed-nodes", string.Join(",", seedPorts.Select(Address)),
-            "--postgres", postgres, "--slots", slots.ToString(),
+            "--postgres", postgres, "--slots", slots.ToString(), .. extra,
         ]);
 
     /// <summary>The node id this process has in sweeps starts with its address (the uid follows).</summary>
     public static string NodeIdPrefix(int port) => Address(port) + "#";
+
+    /// <summary>Marks an exit of its own as what the test wants (a node that must refuse to start).</summary>
+    public NodeProcess ExpectingExit()
+    {
+        ExitExpected = true;
+        return this;
+    }
 
     /// <summary>SIGKILL: the process dies at once, with no drain and no goodbye to the cluster.</summary>
     public void Kill()
