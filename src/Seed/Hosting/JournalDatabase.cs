@@ -12,6 +12,9 @@ namespace ActorSweep.Seed.Hosting;
 /// </summary>
 public sealed record JournalDatabase(string ConnectionString, string ProviderName, string Description, string? FilePath = null)
 {
+    /// <summary>Its description only: the connection string may hold a password, and records print every property.</summary>
+    public override string ToString() => Description;
+
     /// <summary>The embedded default: ~/.local/share/actorsweep/actorsweep.db (or $ACTORSWEEP_HOME/actorsweep.db).</summary>
     public static string DefaultSqlitePath()
     {

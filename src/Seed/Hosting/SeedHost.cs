@@ -13,6 +13,9 @@ namespace ActorSweep.Seed.Hosting;
 /// <summary>How a seed host runs: its cluster address and seeds, its journal, its API, and optionally worker slots of its own.</summary>
 public sealed record SeedOptions(ClusterSetup Cluster, JournalDatabase Database)
 {
+    /// <summary>Without the API token (records print every property).</summary>
+    public override string ToString() => $"seed on {Database}, API at {ApiUrls}";
+
     /// <summary>Where the HTTP API, /healthz and /metrics listen. Loopback unless configured otherwise.</summary>
     public string ApiUrls { get; init; } = "http://127.0.0.1:8080";
     /// <summary>When set, mutating API calls need "Authorization: Bearer" with it.</summary>

@@ -204,5 +204,69 @@ public sealed class TlsTests(PostgresServer postgres, ITestOutputHelper output) 
         Assert.False(legit.HasExited);
     }
 
+    /// <summary>
+    /// Secrets given as files (the PostgreSQL connection string with its password, the API token,
+    /// the password of an encrypted TLS key) appear on no process's command line, in no log line
+    /// of a whole run, and not in /healthz; the token still guards the API.
+    /// </summary>
+    [Fact]
+    public async Task Secrets_given_as_files_appear_on_no_command_line_in_no_log_and_not_in_healthz()
+    {
+        string pki = await CertsInit("cluster");
+        string token = "tok-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        string pgPassword = "pg-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        string keyPassword = "key-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        using var cluster = await LocalCluster.CreateAsync(postgres);
+        string secrets = Path.Combine(_dir, "secrets");
+        Directory.CreateDirectory(secrets);
+        // The test server trusts loopback, so the password is carried but never checked: it only has to stay secret.
+        File.WriteAllText(Path.Combine(secrets, "postgres"), cluster.Postgres + $";Password={pgPassword}\n");
+        File.WriteAllText(Path.Combine(secrets, "token"), token + "\n");
+        File.WriteAllText(Path.Combine(secrets, "key-password"), keyPassword);
+        // The worker's key, encrypted (PKCS#8), as a PKI that protects keys at rest hands it out.
+        string encrypted = Path.Combine(_dir, "worker-encrypted");
+        Directory.CreateDirectory(encrypted);
+        var worker = X509Certificate2.CreateFromPemFile(Path.Combine(pki, "worker", "tls.crt"), Path.Combine(pki, "worker", "tls.key"));
+        File.Copy(Path.Combine(pki, "worker", "tls.crt"), Path.Combine(encrypted, "tls.crt"));
+        File.Copy(Path.Combine(pki, "worker", "ca.crt"), Path.Combine(encrypted, "ca.crt"));
+        File.WriteAllText(Path.Combine(encrypted, "tls.key"), worker.GetECDsaPrivateKey()!.ExportEncryptedPkcs8PrivateKeyPem(keyPassword,
+            new System.Security.Cryptography.PbeParameters(System.Security.Cryptography.PbeEncryptionAlgorithm.Aes256Cbc, System.Security.Cryptography.HashAlgorithmName.SHA256, 100_000)));
+
+        int seedPort = PostgresServer.FreePort(), apiPort = PostgresServer.FreePort();
+        var processes = new[]
+        {
+            cluster.Track(NodeProcess.Start("seed", "actorsweep-seed.dll", "seed", "--port", seedPort.ToString(), "--seed-nodes", NodeProcess.Address(seedPort),
+                "--api-urls", $"http://127.0.0.1:{apiPort}", "--postgres-file", Path.Combine(secrets, "postgres"), "--api-token-file", Path.Combine(secrets, "token"),
+                "--tls-dir", Path.Combine(pki, "seed"))),
+        };
+        await cluster.WaitHealthyAsync(apiPort, Startup);
+        processes = [.. processes, cluster.Track(NodeProcess.Start("worker", "actorsweep-worker.dll", "--port", PostgresServer.FreePort().ToString(),
+            "--seed-nodes", NodeProcess.Address(seedPort), "--postgres-file", Path.Combine(secrets, "postgres"), "--slots", "2",
+            "--tls-dir", encrypted, "--tls-password-file", Path.Combine(secrets, "key-password")))];
+
+        using (var anonymous = LocalCluster.Api(apiPort))
+            Assert.Contains("401", (await Assert.ThrowsAsync<ActorSweep.Seed.Api.ApiException>(() => anonymous.SubmitAsync("name: x\ntask: noop\n", "x.yaml"))).Message);
+        using var api = ActorSweep.Seed.Api.ApiClient.Create($"http://127.0.0.1:{apiPort}", token);
+        await api.SubmitAsync("name: secrets\ntask: noop\nseeds: [1, 2, 3, 4]\ndefaults: { steps: 10, step_seconds: 0.05, checkpoint_every: 5 }\n", "secrets.yaml");
+        await cluster.WaitForSweepAsync(api, "secrets", s => s.State!.Finished, Startup, "the sweep to finish");
+
+        using var http = new HttpClient();
+        string health = await http.GetStringAsync($"http://127.0.0.1:{apiPort}/healthz");
+        Assert.Contains("PostgreSQL", health); // it does describe the journal
+        var seen = new List<(string Where, string Text)> { ("/healthz", health) };
+        foreach (var p in processes)
+        {
+            seen.Add(($"{p.Name}'s command line", File.ReadAllText($"/proc/{p.Pid}/cmdline").Replace('\0', ' ')));
+            seen.Add(($"{p.Name}'s environment", File.ReadAllText($"/proc/{p.Pid}/environ").Replace('\0', ' ')));
+        }
+        foreach (var p in processes) p.Terminate();
+        foreach (var p in processes) await p.WaitForExitAsync(Startup);
+        seen.AddRange(processes.Select(p => ($"{p.Name}'s log", p.Output)));
+        Assert.Contains("Started secrets/", processes[1].Output); // the whole run is in the logs searched
+        foreach (var (where, text) in seen)
+            foreach (var secret in new[] { token, pgPassword, keyPassword })
+                Assert.False(text.Contains(secret), $"{where} shows a secret");
+    }
+
     static int Count(string text, string what) => text.Split('\n').Count(l => l.Contains(what));
 }

@@ -24,7 +24,8 @@ public sealed class LocalCluster(string postgres) : IDisposable
     public NodeProcess StartWorker(string name, int port, IEnumerable<int> seedPorts, int slots = 1, params string[] extra) =>
         Track(NodeProcess.Worker(name, port, seedPorts, Postgres, slots, extra));
 
-    NodeProcess Track(NodeProcess process)
+    /// <summary>A process started another way, killed with the cluster and shown in its logs.</summary>
+    public NodeProcess Track(NodeProcess process)
     {
         _processes.Add(process);
         return process;

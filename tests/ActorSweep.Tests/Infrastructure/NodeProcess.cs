@@ -45,6 +45,9 @@ public sealed class NodeProcess : IDisposable
         lock (_output) _output.AppendLine(line);
     }
 
+    /// <summary>Any ActorSweep host with exactly these arguments (`actorsweep-seed.dll` or `actorsweep-worker.dll`).</summary>
+    public static NodeProcess Start(string name, string program, params string[] args) => new(name, program, args);
+
     public static string Address(int port) => $"akka.tcp://actorsweep@127.0.0.1:{port}";
 
     /// <summary>`actorsweep-seed seed` (the seed host without TorchSharp, as the seed image runs it) on a fixed remoting port and API port, journalling to PostgreSQL.</summary>
