@@ -23,109 +23,61 @@ public static class FailoverBench
     public static async Task<int> Run(BenchOptions options)
     {
         int rounds = options.Int("rounds", 3);
-        string bin = AppContext.BaseDirectory;
+        bool tls = options.String("tls") is "on" or "true";
         var seconds = new List<double>();
-        Console.WriteLine($"{rounds} rounds: seed + 2 workers (1 slot each) as processes on loopback; SIGKILL the worker training the run");
+        Console.WriteLine($"{rounds} rounds: seed + 2 workers (1 slot each) as processes on loopback{(tls ? " with mutual TLS" : "")}; SIGKILL the worker training the run");
         for (int round = 1; round <= rounds; round++)
         {
-            var (toStep, toAssigned, resumeStep) = await RoundAsync(bin, round);
+            var (toStep, toAssigned, resumeStep) = await RoundAsync(tls, round);
             seconds.Add(toStep);
             Console.WriteLine($"round {round}: SIGKILL -> reassigned {toAssigned:F2} s -> next training step on the other worker {toStep:F2} s (resumed from step {resumeStep})");
         }
         double median = seconds.Order().ElementAt(seconds.Count / 2);
         Console.WriteLine($"median {median:F2} s over {rounds} rounds (goal < 10 s; Akka's defaults give ~25 s, Kubernetes pod eviction 300 s)");
-        Console.WriteLine($"failover_seconds={median.ToString("F2", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"failover_seconds={median.ToString("F2", CultureInfo.InvariantCulture)} tls={(tls ? "on" : "off")}");
         return 0;
     }
 
-    static async Task<(double ToStep, double ToAssigned, long ResumeStep)> RoundAsync(string bin, int round)
+    static async Task<(double ToStep, double ToAssigned, long ResumeStep)> RoundAsync(bool tls, int round)
     {
-        string dir = Directory.CreateTempSubdirectory("actorsweep-failover-").FullName;
-        string db = Path.Combine(dir, "cluster.db");
-        int seedPort = FreePort(), apiPort = FreePort();
-        string seeds = $"akka.tcp://actorsweep@127.0.0.1:{seedPort}";
-        var processes = new List<Process>();
-        try
+        using var cluster = new BenchCluster(tls);
+        int seedPort = BenchCluster.FreePort(), apiPort = BenchCluster.FreePort();
+        cluster.StartSeed(seedPort, apiPort);
+        using var api = ApiClient.Create($"http://127.0.0.1:{apiPort}", null);
+        await BenchCluster.Until(async () => { try { await api.ListAsync(); return true; } catch (ApiException) { return false; } }, "the seed's API");
+        var workers = new Dictionary<string, Process>();
+        foreach (var name in new[] { "a", "b" })
         {
-            processes.Add(Start(bin, "actorsweep-seed.dll", dir, "seed", "--port", $"{seedPort}", "--db", db, "--api-urls", $"http://127.0.0.1:{apiPort}"));
-            using var api = ApiClient.Create($"http://127.0.0.1:{apiPort}", null);
-            await Until(async () => { try { await api.ListAsync(); return true; } catch (ApiException) { return false; } }, "the seed's API");
-            var workers = new Dictionary<string, Process>();
-            foreach (var name in new[] { "a", "b" })
-            {
-                int port = FreePort();
-                var worker = Start(bin, "actorsweep-worker.dll", dir, "--port", $"{port}", "--seed-nodes", seeds, "--slots", "1", "--db", db);
-                processes.Add(worker);
-                workers[$"akka.tcp://actorsweep@127.0.0.1:{port}#"] = worker;
-            }
-            string sweep = $"failover-{round}";
-            await api.SubmitAsync($"name: {sweep}\ntask: addition\nseeds: [{round}]\nbudget: {{ checkpoint_every: 100 }}\nruns:\n  - base: pico-7d-ff14-lr02\n", "bench");
-
-            SweepStateReply state = null!;
-            await Until(async () =>
-            {
-                state = await api.StateAsync(sweep);
-                return state.State!.Runs.Values.Single() is { Status: RunStatus.Running, Checkpoint.Step: >= 100 }
-                       && state.Live!.Any(p => p.Step >= 150);
-            }, "a checkpoint and progress past it");
-            var run = state.State!.Runs.Values.Single();
-            var victim = workers.Single(w => run.NodeId!.StartsWith(w.Key));
-
-            var clock = Stopwatch.StartNew();
-            var killedAt = DateTimeOffset.UtcNow;
-            victim.Value.Kill(); // SIGKILL
-            double toStep = 0;
-            await Until(async () =>
-            {
-                state = await api.StateAsync(sweep);
-                bool stepped = state.Live!.Any(p => p.Attempt == run.Attempt + 1 && p.Step > (state.State!.Runs[p.RunId].Checkpoint?.Step ?? 0));
-                if (stepped) toStep = clock.Elapsed.TotalSeconds;
-                return stepped;
-            }, "the next attempt's first step", pollMs: 10);
-            // When the next attempt was assigned: its RunAssigned in the journal, stamped by the seed (same machine, same clock).
-            await using var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(db));
-            var reassigned = (await journal.EventsAsync(sweep)).Select(e => e.Event).OfType<RunAssigned>().Single(a => a.Attempt == run.Attempt + 1);
-            return (toStep, (reassigned.At - killedAt).TotalSeconds, reassigned.ResumeFrom?.Step ?? 0);
+            int port = BenchCluster.FreePort();
+            workers[cluster.NodeIdPrefix(port)] = cluster.StartWorker(port, seedPort, 1);
         }
-        finally
+        string sweep = $"failover-{round}";
+        await api.SubmitAsync($"name: {sweep}\ntask: addition\nseeds: [{round}]\nbudget: {{ checkpoint_every: 100 }}\nruns:\n  - base: pico-7d-ff14-lr02\n", "bench");
+
+        SweepStateReply state = null!;
+        await BenchCluster.Until(async () =>
         {
-            foreach (var p in processes)
-            {
-                if (!p.HasExited) { p.Kill(); p.WaitForExit(); }
-                p.Dispose();
-            }
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        }
-    }
+            state = await api.StateAsync(sweep);
+            return state.State!.Runs.Values.Single() is { Status: RunStatus.Running, Checkpoint.Step: >= 100 }
+                   && state.Live!.Any(p => p.Step >= 150);
+        }, "a checkpoint and progress past it");
+        var run = state.State!.Runs.Values.Single();
+        var victim = workers.Single(w => run.NodeId!.StartsWith(w.Key));
 
-    static Process Start(string bin, string program, string dir, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir };
-        start.ArgumentList.Add(Path.Combine(bin, program));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    static async Task Until(Func<Task<bool>> condition, string what, int pollMs = 100)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
+        var clock = Stopwatch.StartNew();
+        var killedAt = DateTimeOffset.UtcNow;
+        victim.Value.Kill(); // SIGKILL
+        double toStep = 0;
+        await BenchCluster.Until(async () =>
         {
-            if (deadline.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"no {what} within 2 minutes");
-            await Task.Delay(pollMs);
-        }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+            state = await api.StateAsync(sweep);
+            bool stepped = state.Live!.Any(p => p.Attempt == run.Attempt + 1 && p.Step > (state.State!.Runs[p.RunId].Checkpoint?.Step ?? 0));
+            if (stepped) toStep = clock.Elapsed.TotalSeconds;
+            return stepped;
+        }, "the next attempt's first step", pollMs: 10);
+        // When the next attempt was assigned: its RunAssigned in the journal, stamped by the seed (same machine, same clock).
+        await using var journal = await JournalReader.OpenAsync(JournalDatabase.ExistingSqlite(cluster.Db));
+        var reassigned = (await journal.EventsAsync(sweep)).Select(e => e.Event).OfType<RunAssigned>().Single(a => a.Attempt == run.Attempt + 1);
+        return (toStep, (reassigned.At - killedAt).TotalSeconds, reassigned.ResumeFrom?.Step ?? 0);
     }
 }

@@ -1,3 +1,4 @@
+using ActorSweep.Seed.Api;
 using System.Diagnostics;
 using System.Collections.Immutable;
 using System.Globalization;
@@ -20,11 +21,48 @@ namespace ActorSweep.Bench;
 public static class SweepBench
 {
     /// <summary>
+    /// No-op completions across processes: a seed and a worker (its slots pulling runs over
+    /// remoting), once over plain TCP and once with mutual TLS, on the same SQLite journal; what
+    /// TLS costs the supervisor's throughput, as the ratio of the two rates.
+    /// </summary>
+    static async Task<int> ClusterNoopCompletions(BenchOptions options)
+    {
+        int runs = options.Int("runs", 2000), slots = options.Int("slots", 16);
+        Console.WriteLine($"{runs} no-op runs through a seed and a worker process ({slots} slots) on loopback, SQLite journal: plain TCP, then mutual TLS");
+        var rates = new Dictionary<bool, double>();
+        foreach (bool tls in new[] { false, true })
+        {
+            using var cluster = new BenchCluster(tls);
+            int seedPort = BenchCluster.FreePort(), apiPort = BenchCluster.FreePort();
+            cluster.StartSeed(seedPort, apiPort);
+            using var api = ApiClient.Create($"http://127.0.0.1:{apiPort}", null);
+            await BenchCluster.Until(async () => { try { await api.ListAsync(); return true; } catch (ApiException) { return false; } }, "the seed's API");
+            cluster.StartWorker(BenchCluster.FreePort(), seedPort, slots);
+            await api.SubmitAsync("name: warmup\ntask: noop\nseeds: [1, 2, 3, 4]\ndefaults: { steps: 1 }\n", "bench");
+            await BenchCluster.Until(async () => (await api.StateAsync("warmup")).State!.Finished, "the warm-up sweep");
+
+            var clock = Stopwatch.StartNew();
+            await api.SubmitAsync($"name: noop-bench\ntask: noop\nseeds: [{string.Join(", ", Enumerable.Range(1, runs))}]\ndefaults: {{ steps: 1 }}\n", "bench");
+            SweepSummary summary = null!;
+            await BenchCluster.Until(async () => (summary = (await api.ListAsync()).Sweeps.Single(s => s.SweepId == "noop-bench")).Finished, "the sweep", pollMs: 50);
+            double seconds = clock.Elapsed.TotalSeconds;
+            if (summary.Completed != runs) throw new InvalidOperationException($"only {summary.Completed} of {runs} runs completed");
+            rates[tls] = runs / seconds;
+            Console.WriteLine($"{(tls ? "mutual TLS" : "plain TCP"),-10}: {runs} completions in {seconds:F2} s = {rates[tls]:F0} completions/s");
+        }
+        double ratio = rates[true] / rates[false];
+        Console.WriteLine($"TLS keeps {ratio:P0} of the plain rate (goal: loses no more than 20%)");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster_completions_per_s={rates[false]:F0} tls_completions_per_s={rates[true]:F0} tls_ratio={ratio:F2}"));
+        return 0;
+    }
+
+    /// <summary>
     /// No-op runs (one empty step each) through the persistent supervisor: every run is an
     /// assignment and a completion, both journalled in SQLite before they take effect.
     /// </summary>
     public static async Task<int> NoopCompletions(BenchOptions options)
     {
+        if (options.String("cluster") is "on" or "true") return await ClusterNoopCompletions(options);
         int runs = options.Int("runs", 2000);
         int[] slotCounts = (options.String("slots") ?? "4,16").Split(',').Select(int.Parse).ToArray();
         Console.WriteLine($"{runs} no-op runs per measurement through the persistent supervisor on SQLite (WAL)");

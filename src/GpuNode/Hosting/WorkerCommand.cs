@@ -68,6 +68,11 @@ public static class WorkerCommand
             parse.InvocationConfiguration.Output.WriteLine(
                 $"worker: {options.Slots} slot(s) on {options.Device}, joining {string.Join(", ", options.Cluster.SeedAddresses())}; health at {string.Join(", ", NodeWebHost.ListeningUrls(app))}/healthz");
             await app.WaitForShutdownAsync(CancellationToken.None);
+            if (ActorSweep.Hosting.Security.TlsShutdown.FailedHandshake(app.Services.GetService(typeof(Akka.Actor.ActorSystem)) as Akka.Actor.ActorSystem))
+            {
+                error.WriteLine(ActorSweep.Hosting.Security.TlsShutdown.Message);
+                return 1;
+            }
             return 0;
         });
         return root;

@@ -111,3 +111,13 @@ public sealed class ClusterTls
         return false;
     }
 }
+
+/// <summary>Why a host stopped, where it was TLS: Akka shuts a node down when its handshake with a peer fails.</summary>
+public static class TlsShutdown
+{
+    /// <summary>True when <paramref name="system"/> shut itself down over a failed TLS handshake (a misconfigured or refused node).</summary>
+    public static bool FailedHandshake(Akka.Actor.ActorSystem? system) =>
+        system is not null && Akka.Actor.CoordinatedShutdown.Get(system).ShutdownReason?.GetType().Name == "TlsHandshakeFailureReason"; // internal to Akka.Remote
+
+    public const string Message = "error: a TLS handshake with the cluster failed (this node's certificate was refused, or it refused a peer's); the log names the reason";
+}

@@ -62,6 +62,11 @@ public static class SeedCommand
                 (options.Cluster.SeedNodes.Count > 0 ? $"; joining {string.Join(", ", options.Cluster.SeedAddresses())}" : "; forming a new cluster"));
             // SIGTERM and Ctrl-C stop the host (the command line leaves signals to it).
             await host.WaitForShutdownAsync(CancellationToken.None);
+            if (ActorSweep.Hosting.Security.TlsShutdown.FailedHandshake(host.Services.GetService(typeof(Akka.Actor.ActorSystem)) as Akka.Actor.ActorSystem))
+            {
+                error.WriteLine(ActorSweep.Hosting.Security.TlsShutdown.Message);
+                return ExitCodes.Failed;
+            }
             return ExitCodes.Ok;
         });
         return command;

@@ -23,6 +23,10 @@ public sealed class HostBadInputTests
     [InlineData("device 'cuda:0' needs a GPU", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--checkpoints", "/tmp/x", "--device", "cuda:0")]
     [InlineData("--slots must not be negative", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--checkpoints", "/tmp/x", "--slots", "-1")]
     [InlineData("Unrecognized command or argument '--frobnicate'", "--frobnicate")]
+    [InlineData("--require-tls: cluster traffic needs --tls-dir", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--checkpoints", "/tmp/x", "--require-tls")]
+    [InlineData("TLS directory /nonexistent has no tls.crt", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--checkpoints", "/tmp/x", "--tls-dir", "/nonexistent")]
+    [InlineData("--postgres-file: no file at /nonexistent/pg", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--postgres-file", "/nonexistent/pg")]
+    [InlineData("give --postgres or --postgres-file, not both", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--postgres", "Host=x", "--postgres-file", "/tmp/x")]
     public async Task The_worker_refuses_bad_options(string expected, params string[] args)
     {
         var (code, error) = await Worker(args);
@@ -36,6 +40,8 @@ public sealed class HostBadInputTests
     [InlineData("--api URL (or ACTORSWEEP_API) is required", "submit", "sweeps/quickstart.yaml")]
     [InlineData("--api 'ftp://x' is not an http(s) URL", "cancel", "quickstart", "--api", "ftp://x")]
     [InlineData("cannot reach the API at http://127.0.0.1:1/", "status", "--api", "http://127.0.0.1:1")]
+    [InlineData("--api-token-file: no file at /nonexistent/token", "seed", "--api-token-file", "/nonexistent/token")]
+    [InlineData("--require-tls: cluster traffic needs --tls-dir", "seed", "--require-tls")]
     public async Task The_seed_and_api_commands_refuse_bad_options(string expected, params string[] args)
     {
         var result = await CliRunner.RunAsync(args);

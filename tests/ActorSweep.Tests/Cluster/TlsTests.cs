@@ -195,6 +195,11 @@ public sealed class TlsTests(PostgresServer postgres, ITestOutputHelper output) 
         Assert.Equal(6, events.OfType<RunCompleted>().Count());
         Assert.All(events.OfType<RunAssigned>(), a => Assert.StartsWith($"akka.ssl.tcp://actorsweep@127.0.0.1:{legitPort}#", a.NodeId));
         Assert.False(plain.HasExited, "the plain worker kept trying the whole time");
+        if (foreign.HasExited)
+        {
+            Assert.Equal(1, foreign.ExitCode); // refused, it says so and exits as failed
+            Assert.Contains("a TLS handshake with the cluster failed", foreign.Output);
+        }
         // Once per reason, though both outsiders retried throughout: ours (the certificate's fault)
         // and Akka's (a failed handshake, bytes that are not TLS, the rejected connection).
         Assert.Equal(1, Count(seed.Output, "does not verify against the cluster's CA"));
@@ -266,6 +271,19 @@ public sealed class TlsTests(PostgresServer postgres, ITestOutputHelper output) 
         foreach (var (where, text) in seen)
             foreach (var secret in new[] { token, pgPassword, keyPassword })
                 Assert.False(text.Contains(secret), $"{where} shows a secret");
+    }
+
+    [Fact]
+    public async Task A_node_listening_beyond_loopback_without_TLS_warns_at_start()
+    {
+        using var worker = NodeProcess.Start("open", "actorsweep-worker.dll", "--host", "0.0.0.0", "--port", PostgresServer.FreePort().ToString(),
+            "--seed-nodes", NodeProcess.Address(PostgresServer.FreePort()), "--checkpoints", Path.Combine(_dir, "checkpoints"));
+        await Eventually.TrueAsync(() => worker.Output.Contains("plain TCP beyond loopback"), Startup, "the warning");
+        Assert.Contains("--require-tls", worker.Output);
+        using var local = NodeProcess.Start("local", "actorsweep-worker.dll", "--port", PostgresServer.FreePort().ToString(),
+            "--seed-nodes", NodeProcess.Address(PostgresServer.FreePort()), "--checkpoints", Path.Combine(_dir, "checkpoints"));
+        await Eventually.TrueAsync(() => local.Output.Contains("Remoting now listens"), Startup, "the loopback worker to start");
+        Assert.DoesNotContain("plain TCP beyond loopback", local.Output);
     }
 
     static int Count(string text, string what) => text.Split('\n').Count(l => l.Contains(what));
