@@ -80,4 +80,38 @@ public sealed class OutageTests(ITestOutputHelper output)
     }
 
     static int Lines(NodeProcess process) => process.Output.Count(c => c == '\n');
+
+    /// <summary>
+    /// A seed started while PostgreSQL is still down (the first `kubectl apply` starts both at
+    /// once): the supervisor's recovery fails, and its back-off supervisor starts it again until
+    /// the journal answers. Once PostgreSQL is up the seed turns healthy by itself and runs a sweep.
+    /// </summary>
+    [Fact]
+    public async Task A_seed_started_before_PostgreSQL_answers_recovers_by_itself_once_it_does()
+    {
+        await using var server = await PostgresServer.OwnAsync();
+        using var cluster = await LocalCluster.CreateAsync(server);
+        await server.StopAsync();
+        int seedPort = PostgresServer.FreePort(), apiPort = PostgresServer.FreePort();
+        var seed = cluster.StartSeed("seed", seedPort, apiPort, [seedPort]);
+        using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(15) })
+            await cluster.Until(async () =>
+            {
+                try { return (await http.GetAsync("/healthz")).StatusCode == HttpStatusCode.ServiceUnavailable; }
+                catch (HttpRequestException) { return false; }
+            }, TimeSpan.FromSeconds(60), "the seed to serve /healthz, unhealthy, with the journal down");
+        // The supervisor has tried and failed to recover before the database comes up.
+        await cluster.Until(() => Task.FromResult(seed.Output.Contains("sweep-supervisor") && seed.Output.Contains("recover", StringComparison.OrdinalIgnoreCase)),
+            TimeSpan.FromSeconds(60), "the supervisor's recovery to fail");
+        Assert.False(seed.HasExited, "the seed gave up while the database was down");
+
+        await server.StartAsync();
+        await cluster.WaitHealthyAsync(apiPort, TimeSpan.FromSeconds(90));
+        cluster.StartWorker("worker", PostgresServer.FreePort(), [seedPort], slots: 2);
+        using var api = LocalCluster.Api(apiPort);
+        await api.SubmitAsync("name: late\ntask: noop\nseeds: [1, 2, 3]\ndefaults: { steps: 10, checkpoint_every: 5 }\n", "late.yaml");
+        await cluster.WaitForSweepAsync(api, "late", s => s.State!.Finished, TimeSpan.FromSeconds(60), "the sweep to finish");
+        output.WriteLine(cluster.Logs());
+        Assert.Equal(3, (await cluster.EventsAsync("late")).OfType<RunCompleted>().Count());
+    }
 }
