@@ -85,7 +85,10 @@ public sealed class ClusterCliOptions
         "The DNS name every node's certificate must carry", Security.ClusterTls.DefaultPeerName);
     public Option<bool> RequireTls { get; } = EnvOption.Flag("--require-tls", "ACTORSWEEP_REQUIRE_TLS", "Refuse to start without mutual TLS");
 
-    public IEnumerable<Option> All => [Host, Port, PublicHost, SeedNodes, TlsDirectory, TlsPasswordFile, TlsPeerName, RequireTls];
+    public Option<string> FailureDetector { get; } = EnvOption.Text("--failure-detector", "ACTORSWEEP_FAILURE_DETECTOR",
+        "Failure-detector timings: fast (2 s pause, 2 s stable: loopback, lab) or kubernetes (10 s, 15 s: tolerates GC pauses and throttling)", "fast");
+
+    public IEnumerable<Option> All => [Host, Port, PublicHost, SeedNodes, TlsDirectory, TlsPasswordFile, TlsPeerName, RequireTls, FailureDetector];
 
     /// <summary>The cluster setup these options give; an <see cref="ArgumentException"/> names a malformed seed node or TLS file.</summary>
     public ClusterSetup Bind(ParseResult parse)
@@ -95,13 +98,13 @@ public sealed class ClusterCliOptions
             : null;
         if (tls is null && parse.GetValue(RequireTls))
             throw new ArgumentException("--require-tls: cluster traffic needs --tls-dir (or ACTORSWEEP_TLS_DIR), a directory with tls.crt, tls.key and ca.crt");
-        return new()
+        return new ClusterSetup
         {
             Hostname = parse.GetValue(Host)!,
             Port = parse.GetValue(Port),
             PublicHostname = parse.GetValue(PublicHost),
             SeedNodes = ClusterSetup.ParseSeedNodes(parse.GetValue(SeedNodes)),
             Tls = tls,
-        };
+        }.WithFailureProfile(parse.GetValue(FailureDetector)!);
     }
 }

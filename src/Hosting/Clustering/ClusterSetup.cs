@@ -35,6 +35,27 @@ public sealed record ClusterSetup
     /// resolver downs the minority side. Akka's default is 20 s.
     /// </summary>
     public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Named failure-detector timings (heartbeat pause, stable-after). <c>fast</c> (the default):
+    /// 2 s and 2 s, a dead node's runs move within ~7 s, for loopback, a lab network and the
+    /// failover benchmark. <c>kubernetes</c>: 10 s and 15 s, a dead node's runs move within ~30 s,
+    /// but a GC pause, CPU throttling under a container limit, or a new pod's network programming
+    /// no longer downs a healthy node (a falsely downed worker loses its runs' steps since their
+    /// last checkpoint, and a falsely downed seed takes the supervisor with it).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (TimeSpan HeartbeatPause, TimeSpan StableAfter)> FailureProfiles =
+        new Dictionary<string, (TimeSpan, TimeSpan)>
+        {
+            ["fast"] = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)),
+            ["kubernetes"] = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15)),
+        };
+
+    /// <summary>This setup with the named failure profile's timings; an <see cref="ArgumentException"/> names an unknown one.</summary>
+    public ClusterSetup WithFailureProfile(string name) =>
+        FailureProfiles.TryGetValue(name, out var profile)
+            ? this with { HeartbeatPause = profile.HeartbeatPause, StableAfter = profile.StableAfter }
+            : throw new ArgumentException($"failure detector '{name}' is not one of {string.Join(", ", FailureProfiles.Keys)}");
+
     /// <summary>Mutual TLS on remoting; null: plain TCP (a warning at start unless bound to loopback).</summary>
     public Security.ClusterTls? Tls { get; init; }
 

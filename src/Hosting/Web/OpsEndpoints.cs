@@ -17,6 +17,9 @@ namespace ActorSweep.Hosting.Web;
 /// </summary>
 public static class OpsEndpoints
 {
+    /// <summary>How long /healthz waits for the supervisor to answer; probes must allow longer (the manifest tests check).</summary>
+    public static readonly TimeSpan SupervisorWait = TimeSpan.FromSeconds(5);
+
     public const string HealthPath = "/healthz";
     public const string LivenessPath = "/healthz/live";
     const string ClusterCheck = "cluster";

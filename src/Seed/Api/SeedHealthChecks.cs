@@ -36,7 +36,7 @@ public sealed class SupervisorHealthCheck(ActorRegistry registry) : IHealthCheck
     {
         try
         {
-            var list = await registry.Get<SweepSupervisorProxy>().Ask<SweepList>(new ListSweeps(), TimeSpan.FromSeconds(5), cancellationToken);
+            var list = await registry.Get<SweepSupervisorProxy>().Ask<SweepList>(new ListSweeps(), ActorSweep.Hosting.Web.OpsEndpoints.SupervisorWait, cancellationToken);
             return HealthCheckResult.Healthy($"supervisor answers; {list.Sweeps.Count} sweep(s), {list.Sweeps.Count(s => !s.Finished)} unfinished");
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or MissingActorRegistryEntryException)

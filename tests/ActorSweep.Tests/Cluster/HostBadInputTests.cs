@@ -24,6 +24,7 @@ public sealed class HostBadInputTests
     [InlineData("--slots must not be negative", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--checkpoints", "/tmp/x", "--slots", "-1")]
     [InlineData("Unrecognized command or argument '--frobnicate'", "--frobnicate")]
     [InlineData("--require-tls: cluster traffic needs --tls-dir", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--checkpoints", "/tmp/x", "--require-tls")]
+    [InlineData("failure detector 'slow' is not one of fast, kubernetes", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--checkpoints", "/tmp/x", "--failure-detector", "slow")]
     [InlineData("TLS directory /nonexistent has no tls.crt", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--checkpoints", "/tmp/x", "--tls-dir", "/nonexistent")]
     [InlineData("--postgres-file: no file at /nonexistent/pg", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--postgres-file", "/nonexistent/pg")]
     [InlineData("give --postgres or --postgres-file, not both", "--seed-nodes", "akka.tcp://actorsweep@127.0.0.1:4053", "--postgres", "Host=x", "--postgres-file", "/tmp/x")]

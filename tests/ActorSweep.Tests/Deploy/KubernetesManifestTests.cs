@@ -127,7 +127,8 @@ public sealed class KubernetesManifestTests
         Assert.Equal("1", Text(worker, "resources", "requests", "nvidia.com/gpu"));
         Assert.Matches("^cuda(:[0-9]+)?$", Env(worker, "ACTORSWEEP_DEVICE"));
         Assert.Equal("1", Env(worker, "ACTORSWEEP_SLOTS"));
-        Assert.NotNull(At(workload, "spec", "template", "spec", "nodeSelector"));
+        // The GPU request alone places workers on GPU nodes: no label that only GPU Feature Discovery sets.
+        Assert.DoesNotContain("nvidia.com/gpu.present", Text(workload, "spec", "template", "spec", "nodeSelector", "nvidia.com/gpu.present") ?? "");
         Assert.Contains(Items(workload, "spec", "template", "spec", "tolerations"), t => Text(t, "key") == "nvidia.com/gpu");
         Assert.Contains("worker-cuda", Text(worker, "image"));
 
@@ -167,6 +168,64 @@ public sealed class KubernetesManifestTests
             Assert.Contains("server auth", usages);
             Assert.Contains("client auth", usages);
         }
+    }
+
+    /// <summary>What an SRE's checklist asks of the manifests (probes, budgets, security contexts, PostgreSQL, the API's reach, timings, scaling).</summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("gpu")]
+    public void The_manifests_pass_an_operators_checklist(string overlay)
+    {
+        var objects = Render(overlay);
+        var workloads = objects.Where(o => Text(o, "kind") is "Deployment" or "StatefulSet").ToList();
+        Assert.Equal(3, workloads.Count); // seeds, workers, PostgreSQL
+        foreach (var workload in workloads)
+        {
+            string what = $"{overlay}: {Text(workload, "metadata", "name")}";
+            Assert.True(Text(workload, "spec", "template", "spec", "securityContext", "seccompProfile", "type") == "RuntimeDefault", $"{what} has no RuntimeDefault seccomp profile");
+            Assert.Equal("true", Text(workload, "spec", "template", "spec", "securityContext", "runAsNonRoot"));
+            var c = Container(workload);
+            Assert.Contains(":", Text(c, "image")); // a tag, not latest
+            Assert.DoesNotContain(":latest", Text(c, "image"));
+            foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
+                Assert.True(At(c, probe) is not null, $"{what} has no {probe}");
+            // Readiness waits for the supervisor (up to 5 s): the kubelet must wait longer, or a slow answer reads as a failure.
+            if (Text(c, "readinessProbe", "httpGet", "path") == OpsEndpoints.HealthPath)
+                Assert.True(int.Parse(Text(c, "readinessProbe", "timeoutSeconds") ?? "1") > OpsEndpoints.SupervisorWait.TotalSeconds, $"{what}: readiness timeoutSeconds");
+            Assert.True(int.Parse(Text(c, "livenessProbe", "timeoutSeconds") ?? "1") >= 5, $"{what}: liveness timeoutSeconds");
+            if (Text(workload, "metadata", "name") != "actorsweep-postgres")
+                Assert.NotEqual(Text(c, "readinessProbe", "httpGet", "path"), Text(c, "livenessProbe", "httpGet", "path")); // readiness is not liveness
+        }
+
+        foreach (var budget in objects.Where(o => Text(o, "kind") == "PodDisruptionBudget"))
+            Assert.Equal("AlwaysAllow", Text(budget, "spec", "unhealthyPodEvictionPolicy"));
+        Assert.Equal("100%", Text(Object(objects, "PodDisruptionBudget", "actorsweep-worker"), "spec", "maxUnavailable")); // a full pool drains
+        Object(objects, "PodDisruptionBudget", "actorsweep-postgres");
+
+        var postgres = Object(objects, "StatefulSet", "actorsweep-postgres");
+        Assert.Matches(@"^postgres:\d+\.\d+", Text(Container(postgres), "image")); // a pinned minor version
+        Assert.NotEqual("0", Text(postgres, "spec", "template", "spec", "securityContext", "runAsUser"));
+        Assert.Equal("None", Text(Object(objects, "Service", "actorsweep-postgres"), "spec", "clusterIP"));
+
+        // The HTTP port only from labelled clients; the API token is required (its secret is not optional).
+        var policy = Object(objects, "NetworkPolicy", "actorsweep-remoting");
+        var http = Items(policy, "spec", "ingress").Single(r => Items(r, "ports").Any(p => Text(p, "port") == "8080"));
+        Assert.Equal("true", Text(Items(http, "from").Single(), "podSelector", "matchLabels", "actorsweep.io/api-client"));
+        var seed = Object(objects, "StatefulSet", "actorsweep-seed");
+        Assert.Equal("actorsweep-api", SecretVolumeAt(seed, Container(seed), Env(Container(seed), "ACTORSWEEP_API_TOKEN_FILE")!));
+        Assert.Null(Text(Items(seed, "spec", "template", "spec", "volumes").Single(v => Text(v, "name") == "api"), "secret", "optional"));
+
+        // Seeds prefer different nodes; every pod detects failures on Kubernetes' timings.
+        Assert.Equal("kubernetes.io/hostname", Text(Items(seed, "spec", "template", "spec", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution").Single(),
+            "podAffinityTerm", "topologyKey"));
+        foreach (var workload in new[] { seed, Object(objects, "Deployment", "actorsweep-worker") })
+            Assert.Equal("kubernetes", Env(Container(workload), "ACTORSWEEP_FAILURE_DETECTOR"));
+        var (pause, stable) = ClusterSetup.FailureProfiles["kubernetes"];
+        Assert.True(pause >= TimeSpan.FromSeconds(8) && stable > ClusterSetup.FailureProfiles["fast"].StableAfter);
+
+        // Scaling lives in the overlay (kustomize's replicas), so `apply -k` keeps it.
+        string kustomization = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "k8s", "overlays", overlay, "kustomization.yaml"));
+        Assert.Contains("replicas:\n  - name: actorsweep-worker", kustomization);
     }
 
     [Theory]
