@@ -78,7 +78,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         Receive<IRunReport>(report => Relay(report));
         Receive<RunProgress>(progress =>
         {
-            RunMetrics.Publish(progress.SweepId, progress.RunId, _nodeLabel, progress.Step, progress.Loss, progress.ValidationExactMatch);
+            RunMetrics.Publish(progress.SweepId, progress.RunId, progress.Attempt, _nodeLabel, progress.Step, progress.Loss, progress.ValidationExactMatch);
             _supervisor.Tell(progress);
         });
         Receive<TrainingActor.Timing>(timing =>

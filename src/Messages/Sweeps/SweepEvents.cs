@@ -42,8 +42,12 @@ public sealed record SweepCancelled(string SweepId, string Reason, DateTimeOffse
 /// <summary>The supervisor registered a sweep (journal "sweep-supervisor").</summary>
 public sealed record SweepRegistered(string SweepId, string Hash) : ISupervisorEvent;
 
-/// <summary>A sweep finished: its actor need not be started when the supervisor recovers.</summary>
-public sealed record SweepClosed(string SweepId) : ISupervisorEvent;
+/// <summary>
+/// A sweep finished, with its final summary: its actor is not started when the supervisor
+/// recovers (it starts when asked about), and listings show this summary meanwhile. Journals
+/// written before the summary was kept have none: those sweeps' actors start on recovery.
+/// </summary>
+public sealed record SweepClosed(string SweepId, SweepSummary? Summary = null) : ISupervisorEvent;
 
 /// <summary>A finished sweep has work again (a run promoted by hand): it is treated as open until it finishes again.</summary>
 public sealed record SweepReopened(string SweepId) : ISupervisorEvent;

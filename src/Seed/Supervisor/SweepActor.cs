@@ -34,6 +34,14 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         public static readonly CheckLeases Instance = new();
     }
 
+    sealed record ForgetMetrics
+    {
+        public static readonly ForgetMetrics Instance = new();
+    }
+
+    /// <summary>How long a finished sweep's gauges stay for scrapes to see its final counts.</summary>
+    public static readonly TimeSpan MetricsKeptAfterFinish = TimeSpan.FromMinutes(5);
+
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly int _snapshotEvery;
     readonly KeyValuePair<string, object?> _sweepTag;
@@ -91,6 +99,10 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             Tell(_watchers, p);
         });
         Command<CheckLeases>(_ => ExpireLeases());
+        Command<ForgetMetrics>(_ =>
+        {
+            if (_state.Finished) SupervisorMetrics.ForgetStates(_state.SweepId);
+        });
         Command<Reconcile>(r => PersistThen(SweepDecisions.OnNodesLost(_state, r.LiveNodes.Contains), "node loss", () => Changed(null)));
         Command<GetSweepState>(_ =>
         {
@@ -344,7 +356,11 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     void Changed(string? runId)
     {
         var summary = _state.Summary();
-        if (!_state.Finished) _finishAnnounced = false; // reopened by a promotion: it finishes (and is announced) again
+        if (!_state.Finished)
+        {
+            _finishAnnounced = false; // reopened by a promotion: it finishes (and is announced) again
+            Timers.Cancel(nameof(ForgetMetrics));
+        }
         Tell(_watchers, new SweepChanged(_state.SweepId, summary, runId ?? ""));
         ReportSummary();
         if (_state.Finished && !_finishAnnounced)
@@ -352,6 +368,8 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             _finishAnnounced = true;
             Tell(_watchers, new SweepFinished(_state.SweepId, summary));
             Context.Parent.Tell(new SweepDone(_state.SweepId));
+            // Its series stay long enough for a few scrapes to see the final counts, then go.
+            Timers.StartSingleTimer(nameof(ForgetMetrics), ForgetMetrics.Instance, MetricsKeptAfterFinish);
         }
     }
 

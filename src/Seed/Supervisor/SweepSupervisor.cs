@@ -50,11 +50,17 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
     {
         _snapshotEvery = snapshotEvery;
         Recover<SweepRegistered>(Register);
-        Recover<SweepClosed>(c => _closed.Add(c.SweepId));
+        Recover<SweepClosed>(c =>
+        {
+            _closed.Add(c.SweepId);
+            if (c.Summary is not null) _summaries[c.SweepId] = c.Summary;
+        });
         Recover<SweepReopened>(c => _closed.Remove(c.SweepId));
         Recover<RecoveryCompleted>(_ =>
         {
-            foreach (var id in _order) Child(id);
+            // Finished sweeps stay passive (their summary was journaled with SweepClosed): a
+            // supervisor with a long history recovers in the time its open sweeps take.
+            foreach (var id in _order.Where(id => !_closed.Contains(id) || !_summaries.ContainsKey(id))) Child(id);
             Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
                 typeof(ClusterEvent.IMemberEvent));
         });
@@ -90,7 +96,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
         Command<NodeWaiting>(w => _waiting[w.NodeId] = w.Node);
         Command<SweepDone>(d =>
         {
-            if (!_closed.Contains(d.SweepId)) Persist(new SweepClosed(d.SweepId), c => _closed.Add(c.SweepId));
+            if (!_closed.Contains(d.SweepId)) Persist(new SweepClosed(d.SweepId, _summaries.GetValueOrDefault(d.SweepId)), c => _closed.Add(c.SweepId));
         });
 
         Command<ClusterEvent.CurrentClusterState>(state =>

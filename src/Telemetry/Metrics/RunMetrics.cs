@@ -14,7 +14,7 @@ public static class RunMetrics
     static readonly Meter Meter = new(MeterName);
     static readonly ConcurrentDictionary<(string Sweep, string Run), Snapshot> Active = new();
 
-    sealed record Snapshot(string Node, long Step, double? Loss, double? Validation);
+    sealed record Snapshot(string Node, int Attempt, long Step, double? Loss, double? Validation);
 
     static readonly ObservableGauge<double> Loss = Meter.CreateObservableGauge("actorsweep.run.loss",
         () => Observe(s => s.Loss), description: "Training loss of each active run (latest logged).");
@@ -23,8 +23,9 @@ public static class RunMetrics
     static readonly ObservableGauge<double> Step = Meter.CreateObservableGauge("actorsweep.run.step",
         () => Observe(s => s.Step), unit: "{step}", description: "Steps each active run has done.");
 
-    public static void Publish(string sweep, string run, string node, long step, double? loss, double? validation) =>
-        Active[(sweep, run)] = new Snapshot(node, step, loss, validation);
+    /// <summary>The run's latest progress; its attempt is a label, so a requeued run's curve is told from the one before.</summary>
+    public static void Publish(string sweep, string run, int attempt, string node, long step, double? loss, double? validation) =>
+        Active[(sweep, run)] = new Snapshot(node, attempt, step, loss, validation);
 
     /// <summary>The run is no longer active on this node: its series go.</summary>
     public static void Forget(string sweep, string run) => Active.TryRemove((sweep, run), out _);
@@ -33,6 +34,6 @@ public static class RunMetrics
     {
         foreach (var ((sweep, run), snapshot) in Active)
             if (value(snapshot) is { } v && double.IsFinite(v))
-                yield return new(v, new("sweep", sweep), new("run", run), new("node", snapshot.Node));
+                yield return new(v, new("sweep", sweep), new("run", run), new("attempt", snapshot.Attempt), new("node", snapshot.Node));
     }
 }

@@ -40,6 +40,9 @@ public static class SupervisorMetrics
     /// <summary>The latest counts of a sweep; the gauge reports them at each scrape.</summary>
     public static void PublishStates(string sweep, RunStates states) => States[sweep] = states;
 
+    /// <summary>A finished sweep's series go (some minutes after it finished): the sweep label stays bounded by the sweeps in progress.</summary>
+    public static void ForgetStates(string sweep) => States.TryRemove(sweep, out _);
+
     public static KeyValuePair<string, object?> Sweep(string sweep) => new("sweep", sweep);
 
     static IEnumerable<Measurement<int>> ObserveStates()

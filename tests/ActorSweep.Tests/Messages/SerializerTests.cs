@@ -62,7 +62,7 @@ public sealed class SerializerTests : IDisposable
         yield return new RunPromoted("s", "a", 1, "in the top 1 of 3 at rung 1", RunStatus.Pruned);
         yield return new RunPruned("s", "a", "not in the top 1 of 3 at rung 0", T0, RunStatus.Running);
         yield return new SweepRegistered("s", "abc123");
-        yield return new SweepClosed("s");
+        yield return new SweepClosed("s", summary);
         yield return new SweepReopened("s");
         yield return state;
         yield return new RequestWork("n1", 4, "cuda:0");

@@ -11,7 +11,8 @@ namespace ActorSweep.Tests.Telemetry;
 /// </summary>
 public sealed partial class MetricsTests(LiveMetricsHost host, ITestOutputHelper output) : IClassFixture<LiveMetricsHost>
 {
-    static readonly string[] AllowedLabels = ["otel_scope_name", "sweep", "node", "run", "state", "reason", "final", "le", "by"];
+    // attempt: only on per-run gauges, which exist only while their run is active (one attempt per run at a time).
+    static readonly string[] AllowedLabels = ["otel_scope_name", "sweep", "node", "run", "attempt", "state", "reason", "final", "le", "by"];
 
     [Fact]
     public async Task Every_instrument_is_exported_with_prometheus_names_and_bounded_labels()
@@ -29,6 +30,8 @@ public sealed partial class MetricsTests(LiveMetricsHost host, ITestOutputHelper
         foreach (var (name, labels) in series.Where(s => s.Key.StartsWith("actorsweep_")))
             Assert.True(labels.IsSubsetOf(AllowedLabels), $"{name} has unbounded or unexpected labels: {string.Join(", ", labels.Except(AllowedLabels))}");
         Assert.Contains("run", series["actorsweep_run_loss"]);
+        Assert.Contains("attempt", series["actorsweep_run_loss"]);
+        Assert.DoesNotContain("attempt", series["actorsweep_sweep_runs"]);
         Assert.DoesNotContain("run", series["actorsweep_train_step_duration_seconds_bucket"]); // never a run id on a histogram
 
         string text = await host.Http.GetStringAsync("/metrics");
@@ -65,6 +68,36 @@ public sealed partial class MetricsTests(LiveMetricsHost host, ITestOutputHelper
                     Assert.Contains(m.Value, exposed);
         }
         Assert.True(panels >= 12, $"only {panels} panels");
+    }
+
+    /// <summary>
+    /// Every panel says its unit, and it fits the query: per-minute rates in counts per minute,
+    /// per-second ones per second, durations in seconds. Rates use Grafana's $__rate_interval,
+    /// and a run's series are told apart by sweep, run and attempt.
+    /// </summary>
+    [Fact]
+    public void Every_dashboard_panel_has_the_unit_and_legend_its_query_calls_for()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(TestEnvironment.RepositoryRoot, "src", "Telemetry", "dashboards"), "*.json"))
+            foreach (var panel in JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("panels").EnumerateArray())
+            {
+                string what = $"{Path.GetFileName(file)} / {panel.GetProperty("title").GetString()}";
+                string unit = panel.GetProperty("fieldConfig").GetProperty("defaults").GetProperty("unit").GetString()!;
+                var targets = panel.GetProperty("targets").EnumerateArray().Select(t => (Expr: t.GetProperty("expr").GetString()!, Legend: t.GetProperty("legendFormat").GetString()!)).ToList();
+                foreach (var (expr, legend) in targets)
+                {
+                    Assert.False(Regex.IsMatch(expr, @"\brate\([^)]*\[\d+[smh]\]"), $"{what}: a fixed rate window in {expr} ($__rate_interval belongs there)");
+                    string expected = expr.Contains("* 60") ? "cpm"
+                        : expr.Contains("histogram_quantile") && expr.Contains("_seconds_bucket") ? "s"
+                        : Regex.IsMatch(expr, @"^sum by \([^)]*\) \(rate\(") ? "cps"
+                        : unit;
+                    Assert.True(expected == unit, $"{what}: unit '{unit}' for {expr}, expected '{expected}'");
+                    if (expr.Contains("actorsweep_run_"))
+                        foreach (var label in new[] { "{{sweep}}", "{{run}}", "{{attempt}}" })
+                            Assert.True(legend.Contains(label), $"{what}: legend '{legend}' lacks {label}");
+                }
+                Assert.False(string.IsNullOrEmpty(unit), $"{what} has no unit");
+            }
     }
 
     [Fact]
