@@ -24,6 +24,8 @@ public static class NodeAgentHosting
             registry.Register<NodeAgent>(agent);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "drain-node-agent", async () =>
             {
+                // Rejoining after the seeds were lost: no supervisor to hand runs back to (the new one requeues them from the journal).
+                if (SeedContact.StoppedToRejoin(system)) return Done.Instance;
                 try { await agent.Ask<NodeAgent.Drained>(new NodeAgent.Drain(), ClusterHosting.DrainTimeout); }
                 catch (Exception e) { system.Log.Warning("Node agent did not drain within {0}: {1}", ClusterHosting.DrainTimeout, e.Message); }
                 return Done.Instance;

@@ -57,23 +57,33 @@ public static class WorkerCommand
                 return 2;
             }
 
-            Microsoft.AspNetCore.Builder.WebApplication app;
-            try { app = WorkerHost.Build(options); }
-            catch (ArgumentException e)
+            // One actor system per pass: a worker that lost every seed stops its system and starts
+            // a new one that joins the restarted seeds (SeedContact).
+            while (true)
             {
-                error.WriteLine($"error: {e.Message}");
-                return 2;
+                Microsoft.AspNetCore.Builder.WebApplication app;
+                try { app = WorkerHost.Build(options); }
+                catch (ArgumentException e)
+                {
+                    error.WriteLine($"error: {e.Message}");
+                    return 2;
+                }
+                await app.StartAsync(cancel);
+                parse.InvocationConfiguration.Output.WriteLine(
+                    $"worker: {options.Slots} slot(s) on {options.Device}, joining {string.Join(", ", options.Cluster.SeedAddresses())}; health at {string.Join(", ", NodeWebHost.ListeningUrls(app))}/healthz");
+                await app.WaitForShutdownAsync(CancellationToken.None);
+                var system = app.Services.GetService(typeof(Akka.Actor.ActorSystem)) as Akka.Actor.ActorSystem;
+                bool rejoin = SeedContact.StoppedToRejoin(system) && !cancel.IsCancellationRequested;
+                bool refused = ActorSweep.Hosting.Security.TlsShutdown.FailedHandshake(system);
+                await app.DisposeAsync();
+                if (refused)
+                {
+                    error.WriteLine(ActorSweep.Hosting.Security.TlsShutdown.Message);
+                    return 1;
+                }
+                if (!rejoin) return 0;
+                parse.InvocationConfiguration.Output.WriteLine("worker: the seeds were lost; joining again through the seed nodes");
             }
-            await app.StartAsync(cancel);
-            parse.InvocationConfiguration.Output.WriteLine(
-                $"worker: {options.Slots} slot(s) on {options.Device}, joining {string.Join(", ", options.Cluster.SeedAddresses())}; health at {string.Join(", ", NodeWebHost.ListeningUrls(app))}/healthz");
-            await app.WaitForShutdownAsync(CancellationToken.None);
-            if (ActorSweep.Hosting.Security.TlsShutdown.FailedHandshake(app.Services.GetService(typeof(Akka.Actor.ActorSystem)) as Akka.Actor.ActorSystem))
-            {
-                error.WriteLine(ActorSweep.Hosting.Security.TlsShutdown.Message);
-                return 1;
-            }
-            return 0;
         });
         return root;
     }

@@ -42,7 +42,8 @@ public static class WorkerHost
                 {
                     var node = new NodeSettings(ClusterHosting.SelfNodeId(system), options.Slots, options.Device, store) { MaxParameters = options.MaxParameters };
                     return options.AdjustNode?.Invoke(node) ?? node;
-                });
+                })
+                .AddStartup((system, _) => SeedContact.Watch(system, options.Cluster));
         });
         var app = builder.Build();
         app.MapOps();

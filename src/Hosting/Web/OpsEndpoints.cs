@@ -81,6 +81,9 @@ public sealed class ClusterMembershipHealthCheck(ActorSystem system) : IHealthCh
             ["unreachable"] = state.Unreachable.Count,
             ["leader"] = state.Leader?.ToString() ?? "",
         };
+        var lost = ActorSweep.Hosting.Clustering.SeedContact.Get(system);
+        if (lost.Lost > lost.Grace)
+            return Task.FromResult(HealthCheckResult.Unhealthy($"no reachable seed for {lost.Lost.TotalSeconds:F0} s", data: data));
         var result = cluster.SelfMember.Status switch
         {
             MemberStatus.Up or MemberStatus.WeaklyUp => HealthCheckResult.Healthy($"member of a cluster of {data["members"]}", data),

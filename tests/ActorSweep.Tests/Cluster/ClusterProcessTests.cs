@@ -248,4 +248,48 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         Assert.All(state.Runs.Values, r => Assert.Equal((RunStatus.Completed, 200L), (r.Status, r.Report!.Steps)));
         Assert.All(state.Runs.Keys, id => Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == id));
     }
+
+    /// <summary>
+    /// Both seeds killed with SIGKILL mid-sweep and started again on their addresses: the
+    /// workers, now the majority of a seedless cluster, down the dead seeds, see no seed for the
+    /// grace of the fast profile (18 s), stop their actor systems and join the new cluster in the
+    /// same processes. They take work again within 60 s of the seeds' restart, and every run
+    /// completes exactly once.
+    /// </summary>
+    [Fact]
+    public async Task Both_seeds_killed_and_restarted_the_workers_join_again_and_every_run_completes_once()
+    {
+        using var cluster = await LocalCluster.CreateAsync(postgres);
+        int seedA = PostgresServer.FreePort(), seedB = PostgresServer.FreePort(), apiA = PostgresServer.FreePort(), apiB = PostgresServer.FreePort();
+        int[] seeds = [seedA, seedB];
+        var firstSeeds = new[] { cluster.StartSeed("seed-a", seedA, apiA, seeds), cluster.StartSeed("seed-b", seedB, apiB, seeds) };
+        await cluster.WaitHealthyAsync(apiA, Startup);
+        var workers = new[] { cluster.StartWorker("worker-a", PostgresServer.FreePort(), seeds, slots: 2), cluster.StartWorker("worker-b", PostgresServer.FreePort(), seeds, slots: 2) };
+        string sweep = NoopSweep("seedless", 12, 40, 0.1);
+        using (var api = LocalCluster.Api(apiA))
+        {
+            await api.SubmitAsync(sweep, "seedless.yaml");
+            await cluster.WaitForSweepAsync(api, "seedless", s => s.State!.Summary().Completed >= 2 && s.State.Summary().Running > 0, Startup, "runs done and running");
+        }
+        foreach (var seed in firstSeeds) seed.Kill();
+        var restartedAt = DateTimeOffset.UtcNow;
+        cluster.StartSeed("seed-a-again", seedA, PostgresServer.FreePort(), seeds);
+        cluster.StartSeed("seed-b-again", seedB, apiB, seeds);
+        await cluster.WaitHealthyAsync(apiB, Startup);
+        using var again = LocalCluster.Api(apiB);
+        await cluster.WaitForSweepAsync(again, "seedless", s => s.State!.Finished, TimeSpan.FromMinutes(3), "the sweep to finish after the seeds' restart");
+        output.WriteLine(cluster.Logs());
+
+        var events = await cluster.EventsAsync("seedless");
+        foreach (var spec in SweepFile.Parse(sweep, "seedless.yaml").Runs)
+            Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == spec.RunId); // none lost, none counted twice
+        var resumed = events.OfType<RunAssigned>().Where(a => a.At > restartedAt).OrderBy(a => a.At).ToList();
+        Assert.NotEmpty(resumed);
+        Assert.True(resumed[0].At - restartedAt < TimeSpan.FromSeconds(60), $"work again {resumed[0].At - restartedAt} after the seeds' restart");
+        foreach (var worker in workers)
+        {
+            Assert.False(worker.HasExited, $"{worker.Name} exited instead of joining again");
+            Assert.Contains("joining again through the seed nodes", worker.Output);
+        }
+    }
 }
