@@ -46,7 +46,7 @@ public static class FailoverBench
         using var api = ApiClient.Create($"http://127.0.0.1:{apiPort}", null);
         await BenchCluster.Until(async () => { try { await api.ListAsync(); return true; } catch (ApiException) { return false; } }, "the seed's API");
         var workers = new Dictionary<string, Process>();
-        foreach (var name in new[] { "a", "b" })
+        for (int i = 0; i < 2; i++)
         {
             int port = BenchCluster.FreePort();
             workers[cluster.NodeIdPrefix(port)] = cluster.StartWorker(port, seedPort, 1);

@@ -60,7 +60,11 @@ public sealed record ClusterSetup
     public Security.ClusterTls? Tls { get; init; }
 
     /// <summary>True when remoting is bound to a loopback address only (where plain TCP reaches no other machine).</summary>
-    public bool LoopbackOnly => Hostname == "localhost" || (System.Net.IPAddress.TryParse(Hostname, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+    public bool LoopbackOnly => IsLoopbackHost(Hostname);
+
+    /// <summary>True for "localhost" and loopback addresses (IPv6 ones with or without brackets): the one rule for remoting and the API alike.</summary>
+    public static bool IsLoopbackHost(string host) =>
+        host == "localhost" || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
     /// <summary>Remoting's protocol: plain TCP, or TLS (Akka names it akka.ssl.tcp).</summary>
     public const string Protocol = "akka.tcp", TlsProtocol = "akka.ssl.tcp";

@@ -1,4 +1,3 @@
-using System.Net;
 using Akka.Hosting;
 using ActorSweep.Hosting.Clustering;
 using ActorSweep.Hosting.Web;
@@ -77,7 +76,7 @@ public static class SeedHost
         urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(url =>
         {
             if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri)) return false;
-            return uri.Host == "localhost" || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+            return ClusterSetup.IsLoopbackHost(uri.Host);
         });
 
     /// <summary>The command line handles Ctrl-C itself (to drain first), so the host must not stop on it.</summary>

@@ -102,6 +102,18 @@ public sealed class SnapshotJsonTests
     }
 
     [Fact]
+    public void Runs_written_before_the_definition_are_read_against_it()
+    {
+        var state = Rich();
+        var node = JsonNode.Parse(JsonSerializer.Serialize(state, Json))!.AsObject();
+        var definition = node["definition"]!;
+        node.Remove("definition");
+        node.Add("definition", definition.DeepClone()); // now after "runs"
+        Assert.True(node.ToJsonString().IndexOf("\"runs\"", StringComparison.Ordinal) < node.ToJsonString().IndexOf("\"definition\"", StringComparison.Ordinal));
+        AssertSame(state, JsonSerializer.Deserialize<SweepState>(node.ToJsonString(), Json)!);
+    }
+
+    [Fact]
     public void The_hand_written_fields_are_the_records_fields()
     {
         var names = new RunStateJson.Names(Json);
