@@ -1,20 +1,24 @@
 # The worker image: `actorsweep-worker` (node agent, training actors, /healthz, /metrics).
-# CPU:  docker build -f docker/worker.Dockerfile -t ghcr.io/actorsweep/worker:0.1.0 .
-# GPU:  docker build -f docker/worker.Dockerfile --build-arg BACKEND=cuda -t ghcr.io/actorsweep/worker-cuda:0.1.0 .
-#       (TorchSharp-cuda-linux brings libtorch with its CUDA libraries; the NVIDIA container
-#       runtime on the GPU node supplies the driver. Run it with ACTORSWEEP_DEVICE=cuda:0.)
-# Ubuntu 24.04 (noble): GCC 14's libstdc++, which TorchSharp 0.107's native library needs.
-ARG BACKEND=cpu
-FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
-ARG BACKEND
-WORKDIR /src
-COPY . .
-RUN dotnet publish src/GpuNode -c Release -o /app -p:TorchSharpBackend=${BACKEND}
-
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble
+#
+# Built by scripts/images.sh, which publishes src/GpuNode self-contained for linux-x64 into a context
+# of two folders: runtime/ (.NET, the packages and libtorch, about 500 MB, which change only with an
+# upgrade) and app/ (our own assemblies), so a code change re-sends only the small layer.
+#   CPU:  scripts/images.sh                 -> actorsweep-worker (libtorch-cpu-linux-x64)
+#   CUDA: scripts/images.sh --cuda          -> actorsweep-worker-cuda (TorchSharp-cuda-linux, which
+#         brings libtorch with its CUDA libraries; the NVIDIA container runtime on the GPU node
+#         supplies the driver). Run it with ACTORSWEEP_DEVICE=cuda:0. It cannot be built on the
+#         project's own machines: their package mirror does not serve TorchSharp-cuda-linux.
+#
+# BASE: any image with glibc 2.36+, libstdc++ from GCC 13 or later (TorchSharp 0.107's native library
+# needs GLIBCXX_3.4.32; Debian 12 and Ubuntu 22.04 are too old), libgcc_s, OpenSSL 3, CA certificates.
+#   Online: gcr.io/distroless/cc-debian13 (the default).
+#   Offline: scripts/images.sh builds localhost/actorsweep-base:trixie from Debian 13 with mmdebstrap.
+ARG BASE=gcr.io/distroless/cc-debian13
+FROM ${BASE}
+COPY runtime/ /app/
+COPY app/ /app/
 WORKDIR /app
-COPY --from=build /app .
-USER app
-ENV ACTORSWEEP_HOST=0.0.0.0 ACTORSWEEP_HTTP=http://0.0.0.0:8080 ACTORSWEEP_PORT=4053
+USER 1654:1654
+ENV HOME=/tmp ACTORSWEEP_HOST=0.0.0.0 ACTORSWEEP_HTTP=http://0.0.0.0:8080 ACTORSWEEP_PORT=4053
 EXPOSE 4053 8080
-ENTRYPOINT ["dotnet", "actorsweep-worker.dll"]
+ENTRYPOINT ["/app/actorsweep-worker"]

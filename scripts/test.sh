@@ -10,19 +10,23 @@ rm -rf "$results"
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
 # Real servers the tests drive: PostgreSQL (the tests start a throwaway server from Debian's
-# binaries) and Prometheus (it scrapes a live host). Install what is missing, and make anything
-# still missing a failure rather than a skip. kubectl (it renders the Kubernetes manifests) comes
+# binaries), Prometheus (it scrapes a live host), and podman with runc and mmdebstrap (the images
+# are built and a cluster runs from them). Install what is missing, and make anything still
+# missing a failure rather than a skip. kubectl (it renders the Kubernetes manifests) comes
 # with the machine image, not from Debian: its tests are skipped, and say so, where it is absent.
 missing=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+[ -x /usr/sbin/runc ] || missing+=(runc)
+command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} (Debian packages) for the tests..."
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
     || echo "could not install ${missing[*]}; the tests that need them will fail"
 fi
-export ACTORSWEEP_REQUIRE_POSTGRES=1 ACTORSWEEP_REQUIRE_PROMETHEUS=1
+export ACTORSWEEP_REQUIRE_POSTGRES=1 ACTORSWEEP_REQUIRE_PROMETHEUS=1 ACTORSWEEP_REQUIRE_PODMAN=1
 command -v kubectl >/dev/null 2>&1 && export ACTORSWEEP_REQUIRE_KUBECTL=1
 
 if ! dotnet build ActorSweep.sln -c Release -nologo -v quiet; then

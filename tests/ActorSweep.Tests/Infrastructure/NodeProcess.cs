@@ -13,11 +13,17 @@ public sealed class NodeProcess : IDisposable
     readonly Process _process;
     readonly StringBuilder _output = new();
 
+    readonly Action? _kill;
+
     NodeProcess(string name, string program, IEnumerable<string> args)
+        : this(name, new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, program) } }, args, kill: null) { }
+
+    NodeProcess(string name, ProcessStartInfo start, IEnumerable<string> args, Action? kill)
     {
         Name = name;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        _kill = kill;
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["DOTNET_gcServer"] = "0";
         _process = Process.Start(start)!;
@@ -26,6 +32,13 @@ public sealed class NodeProcess : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    /// <summary>
+    /// A host in a container of its image, run in the foreground by podman so its output is kept.
+    /// SIGKILL goes to the container's own process (`podman kill`), not to the podman client.
+    /// </summary>
+    public static NodeProcess Container(Podman podman, string name, string image, IEnumerable<string> runOptions, params string[] args) =>
+        new(name, podman.RunStartInfo(name, image, runOptions), args, kill: () => podman.Kill(name));
 
     public string Name { get; }
     /// <summary>Set once the test killed or terminated it on purpose.</summary>
@@ -66,8 +79,8 @@ public sealed class NodeProcess : IDisposable
             "--postgres", postgres, "--slots", slots.ToString(), .. extra,
         ]);
 
-    /// <summary>The node id this process has in sweeps starts with its address (the uid follows).</summary>
-    public static string NodeIdPrefix(int port) => Address(port) + "#";
+    /// <summary>The node id this process has in sweeps starts with its address (the uid follows); akka.ssl.tcp with TLS.</summary>
+    public static string NodeIdPrefix(int port, bool tls = false) => (tls ? Address(port).Replace("akka.tcp:", "akka.ssl.tcp:") : Address(port)) + "#";
 
     /// <summary>Marks an exit of its own as what the test wants (a node that must refuse to start).</summary>
     public NodeProcess ExpectingExit()
@@ -80,7 +93,8 @@ public sealed class NodeProcess : IDisposable
     public void Kill()
     {
         ExitExpected = true;
-        _process.Kill();
+        if (_kill is not null) _kill();
+        else _process.Kill();
         _process.WaitForExit();
     }
 
