@@ -21,7 +21,8 @@ return command switch
     "state-scale" => await StateScaleBench.Run(options),
     "journal-read" => JournalReadBench.Run(options),
     "asha-vs-grid" => await AshaVsGridBench.Run(options),
-    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover, state-scale, journal-read, asha-vs-grid"),
+    "drain" => await DrainBench.Run(options),
+    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover, state-scale, journal-read, asha-vs-grid, drain"),
 };
 
 static int Fail(string message)

@@ -120,6 +120,31 @@ public sealed class KubernetesManifestTests
         Assert.All(files.Values, json => Assert.True(JsonDocument.Parse(((YamlScalarNode)json).Value!).RootElement.TryGetProperty("panels", out _)));
     }
 
+    /// <summary>
+    /// The overlays deploy the images scripts/images.sh builds (its names, from the Dockerfile of each)
+    /// and run them as the numeric user the Dockerfiles declare.
+    /// </summary>
+    [Theory]
+    [InlineData("cpu", "actorsweep-worker")]
+    [InlineData("gpu", "actorsweep-worker-cuda")]
+    public void Overlays_deploy_the_images_the_script_builds_as_the_user_the_Dockerfiles_declare(string overlay, string workerImage)
+    {
+        string script = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "scripts", "images.sh"));
+        var objects = Render(overlay);
+        foreach (var (workload, image, dockerfile) in new[]
+        {
+            (Object(objects, "StatefulSet", "actorsweep-seed"), "actorsweep-seed", "seed.Dockerfile"),
+            (Object(objects, "Deployment", "actorsweep-worker"), workerImage, "worker.Dockerfile"),
+        })
+        {
+            Assert.Contains($"build {image} docker/{dockerfile}", script);
+            Assert.Matches($"/{image}:[^:/]+$", Text(Container(workload), "image"));
+            string user = File.ReadLines(Path.Combine(TestEnvironment.RepositoryRoot, "docker", dockerfile))
+                .Single(l => l.StartsWith("USER ", StringComparison.Ordinal))[5..].Split(':')[0];
+            Assert.Equal(user, Text(workload, "spec", "template", "spec", "securityContext", "runAsUser"));
+        }
+    }
+
     [Fact]
     public void The_gpu_overlay_puts_workers_on_gpus_and_the_cpu_overlay_does_not()
     {
