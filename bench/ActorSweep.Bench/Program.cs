@@ -22,7 +22,9 @@ return command switch
     "journal-read" => JournalReadBench.Run(options),
     "asha-vs-grid" => await AshaVsGridBench.Run(options),
     "drain" => await DrainBench.Run(options),
-    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover, state-scale, journal-read, asha-vs-grid, drain"),
+    "tpe-vs-random" => await TpeBench.Run(options),
+    "tpe-overhead" => await TpeBench.Overhead(options),
+    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover, state-scale, journal-read, asha-vs-grid, drain, tpe-vs-random, tpe-overhead"),
 };
 
 static int Fail(string message)

@@ -42,6 +42,7 @@ public static class MessageManifests
         (typeof(RunPaused), "sweep.evt.run-paused.v1"),
         (typeof(RunPromoted), "sweep.evt.run-promoted.v1"),
         (typeof(RunPruned), "sweep.evt.run-pruned.v1"),
+        (typeof(RunSuggested), "sweep.evt.run-suggested.v1"),
         // Events of the supervisor's registry
         (typeof(SweepRegistered), "supervisor.evt.registered.v1"),
         (typeof(SweepClosed), "supervisor.evt.closed.v1"),

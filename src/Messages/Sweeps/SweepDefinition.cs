@@ -9,10 +9,13 @@ namespace ActorSweep.Messages.Sweeps;
 /// sweep; a different one under the same id is refused. A running run whose node sends no word
 /// (progress or report) for <see cref="LeaseSeconds"/> is taken back and resumed elsewhere.
 /// <see cref="Scheduler"/> pauses, promotes and prunes runs, and <see cref="Stop"/> ends runs and
-/// the sweep early; without them every run trains its whole budget.
+/// the sweep early; without them every run trains its whole budget. <see cref="Search"/> chooses
+/// the options of trials from the results of earlier ones (their specs here are the random draws
+/// it may replace, see <see cref="RunSuggested"/>).
 /// </summary>
 public sealed record SweepDefinition(string SweepId, string Task, int RetryLimit, ImmutableList<RunSpec> Runs, string Source, string Hash,
-                                     int LeaseSeconds = SweepDefinition.DefaultLeaseSeconds, SchedulerSpec? Scheduler = null, StopSpec? Stop = null)
+                                     int LeaseSeconds = SweepDefinition.DefaultLeaseSeconds, SchedulerSpec? Scheduler = null, StopSpec? Stop = null,
+                                     TpeSearch? Search = null)
 {
     public const int DefaultLeaseSeconds = 300;
 }

@@ -10,14 +10,14 @@ namespace ActorSweep.Messages.Sweeps;
 /// <see cref="RunStateJson"/> gives: its runs' specs cost more to read through
 /// System.Text.Json's object machinery than everything else in a 100,000-run snapshot. The
 /// JSON is System.Text.Json's form of <see cref="SweepDefinition"/> without each spec's
-/// derived fields (task, name, seed: read back from its definition) and without a null scheduler
-/// or stop; a test holds the names below to the records' properties.
+/// derived fields (task, name, seed: read back from its definition) and without a null scheduler,
+/// stop or search; a test holds the names below to the records' properties.
 /// </summary>
 static class SweepDefinitionJson
 {
     public sealed class Names(JsonSerializerOptions options)
     {
-        public readonly JsonEncodedText[] Sweep = HandJson.Encode(options, "SweepId", "Task", "RetryLimit", "Runs", "Source", "Hash", "LeaseSeconds", "Scheduler", "Stop");
+        public readonly JsonEncodedText[] Sweep = HandJson.Encode(options, "SweepId", "Task", "RetryLimit", "Runs", "Source", "Hash", "LeaseSeconds", "Scheduler", "Stop", "Search");
         public readonly JsonEncodedText[] Spec = HandJson.Encode(options, "RunId", "Definition", "Options");
     }
 
@@ -55,6 +55,11 @@ static class SweepDefinitionJson
             w.WritePropertyName(n.Sweep[8]);
             JsonSerializer.Serialize(w, definition.Stop, options);
         }
+        if (definition.Search is not null)
+        {
+            w.WritePropertyName(n.Sweep[9]);
+            JsonSerializer.Serialize(w, definition.Search, options);
+        }
         w.WriteEndObject();
     }
 
@@ -68,6 +73,7 @@ static class SweepDefinitionJson
         ImmutableList<RunSpec>? runs = null;
         SchedulerSpec? scheduler = null;
         StopSpec? stop = null;
+        TpeSearch? search = null;
         while (HandJson.NextProperty(ref r))
         {
             int which = HandJson.Find(ref r, n.Sweep);
@@ -83,11 +89,12 @@ static class SweepDefinitionJson
                 case 6: lease = r.GetInt32(); break;
                 case 7: scheduler = JsonSerializer.Deserialize<SchedulerSpec>(ref r, options); break;
                 case 8: stop = JsonSerializer.Deserialize<StopSpec>(ref r, options); break;
+                case 9: search = JsonSerializer.Deserialize<TpeSearch>(ref r, options); break;
                 default: r.Skip(); break;
             }
         }
         return new SweepDefinition(sweepId ?? throw new JsonException("a sweep definition has no sweep id"), task ?? throw new JsonException("a sweep definition has no task"),
-                                   retries, runs ?? [], source ?? "", hash ?? throw new JsonException("a sweep definition has no hash"), lease, scheduler, stop);
+                                   retries, runs ?? [], source ?? "", hash ?? throw new JsonException("a sweep definition has no hash"), lease, scheduler, stop, search);
     }
 
     static ImmutableList<RunSpec> ReadSpecs(ref Utf8JsonReader r, Names n)

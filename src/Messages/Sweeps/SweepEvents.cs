@@ -37,6 +37,9 @@ public sealed record RunFailed(string SweepId, string RunId, int Attempt, string
 /// <summary>A run went back to the queue after its attempt ended without a result (failure, node loss, release).</summary>
 public sealed record RunRequeued(string SweepId, string RunId, int Attempt, string Reason) : ISweepEvent;
 
+/// <summary>A searcher chose a trial's options before its first assignment: its spec from now on, and why (<see cref="Suggestion"/>).</summary>
+public sealed record RunSuggested(string SweepId, string RunId, RunSpec Spec, Suggestion Why) : ISweepEvent;
+
 public sealed record SweepCancelled(string SweepId, string Reason, DateTimeOffset At) : ISweepEvent;
 
 /// <summary>The supervisor registered a sweep (journal "sweep-supervisor").</summary>

@@ -82,6 +82,9 @@ public sealed record SweepState(
     /// <summary>Runs that completed early at the sweep's stop target.</summary>
     public int ReachedTarget { get; init; }
 
+    /// <summary>The searcher's choices by run id: each trial's spec since, and why it was chosen.</summary>
+    public ImmutableDictionary<string, RunSuggested> Suggestions { get; init; } = ImmutableDictionary<string, RunSuggested>.Empty;
+
     public static SweepState Empty(string sweepId) =>
         new(sweepId, null, ImmutableDictionary<string, RunState>.Empty, RunQueue.Empty, false, 0, RunCounts.None);
 
@@ -118,6 +121,7 @@ public sealed record SweepState(
             }),
             RunPromoted p => WithRun(p.RunId, r => r with { Status = RunStatus.Queued, FinishedAt = null }) with { Queue = Queue.PushFront(p.RunId) },
             RunPruned p => WithRun(p.RunId, r => r with { Status = RunStatus.Pruned, FinishedAt = p.At }),
+            RunSuggested s => WithRun(s.RunId, r => r with { Spec = s.Spec }) with { Suggestions = Suggestions.SetItem(s.RunId, s) },
             RunFailed f => WithRun(f.RunId, r => r with
             {
                 Failures = r.Failures + 1, LastError = f.Error,

@@ -77,6 +77,7 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         long _eventCount, _stepsSpent;
         int _reachedTarget;
         RunCounts _counts = RunCounts.None;
+        List<RunSuggested> _suggestions = [];
 
         public void Read(string name, ref Utf8JsonReader reader, JsonSerializerOptions options)
         {
@@ -87,6 +88,7 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
             else if (Is(name, "Counts", options)) _counts = JsonSerializer.Deserialize<RunCounts>(ref reader, options) ?? RunCounts.None;
             else if (Is(name, "StepsSpent", options)) _stepsSpent = reader.GetInt64();
             else if (Is(name, "ReachedTarget", options)) _reachedTarget = reader.GetInt32();
+            else if (Is(name, "Suggestions", options)) _suggestions = JsonSerializer.Deserialize<List<RunSuggested>>(ref reader, options) ?? [];
             else reader.Skip(); // the task: read back from the definition
         }
 
@@ -95,9 +97,13 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
             if (_sweepId is null) throw new JsonException("a sweep state has no sweep id");
             var runs = stored ?? ImmutableDictionary.CreateBuilder<string, RunState>();
             if (legacyRuns is not null) runs.AddRange(legacyRuns);
+            // A suggested trial's spec is the searcher's, not the definition's random draw.
+            foreach (var s in _suggestions)
+                if (runs.TryGetValue(s.RunId, out var run)) runs[s.RunId] = run with { Spec = s.Spec };
             return new SweepState(_sweepId, definition, runs.ToImmutable(), _queue, _cancelled, _eventCount, _counts)
             {
                 StepsSpent = _stepsSpent, ReachedTarget = _reachedTarget,
+                Suggestions = _suggestions.ToImmutableDictionary(s => s.RunId),
             };
         }
     }
@@ -135,6 +141,11 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         writer.WriteNumberValue(value.StepsSpent);
         writer.WritePropertyName(Name("ReachedTarget", options));
         writer.WriteNumberValue(value.ReachedTarget);
+        if (value.Suggestions.Count > 0)
+        {
+            writer.WritePropertyName(Name("Suggestions", options));
+            JsonSerializer.Serialize(writer, value.Suggestions.Values.OrderBy(s => s.RunId, StringComparer.Ordinal), options);
+        }
         writer.WriteEndObject();
     }
 

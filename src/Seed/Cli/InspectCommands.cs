@@ -133,11 +133,17 @@ public static class InspectCommands
         RunPaused p => $"{p.RunId} attempt {p.Attempt} paused at rung {p.Rung} (step {p.Checkpoint.Step}): {(p.Value is { } v ? v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "no result")}",
         RunPromoted p => $"{p.RunId} promoted from rung {p.FromRung}: {p.Reason}",
         RunPruned p => $"{p.RunId} pruned: {p.Reason}",
+        RunSuggested s => $"{s.RunId} chosen by TPE (trial {s.Why.Trial}): {Options(s.Spec.Options, s.Why.Drawn.Keys)} " +
+                          $"from {s.Why.Observed} results, the best {s.Why.Good} as good ({string.Join(", ", s.Why.Best)}){(s.Why.InFlight > 0 ? $", {s.Why.InFlight} in flight as liars" : "")}, " +
+                          $"log l/g {s.Why.LogRatio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}; replaces the random draw {Options(s.Why.Drawn, s.Why.Drawn.Keys)}",
         RunFailed f => $"{f.RunId} attempt {f.Attempt} failed{(f.Final ? " for good" : "")}: {f.Error}",
         RunRequeued r => $"{r.RunId} requeued after attempt {r.Attempt}: {r.Reason}",
         SweepCancelled c => $"cancelled: {c.Reason}",
         _ => e.GetType().Name,
     };
+
+    static string Options(IReadOnlyDictionary<string, string> options, IEnumerable<string> keys) =>
+        string.Join(", ", keys.Select(k => $"{k}={options.GetValueOrDefault(k)}"));
 
     internal static async Task<string> UnknownSweep(JournalReader journal, string id)
     {

@@ -6,6 +6,7 @@ using Akka.Persistence;
 using ActorSweep.Messages;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
+using ActorSweep.Seed.Search;
 using ActorSweep.Telemetry.Metrics;
 
 namespace ActorSweep.Seed.Supervisor;
@@ -225,7 +226,8 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             Context.Parent.Tell(new NodeWaiting(request.NodeId, node));
             return;
         }
-        PersistThen(new Decision(assigned.Cast<ISweepEvent>().ToImmutableList()), "assignment", () =>
+        // A search chooses a trial's options as it is first assigned: its RunSuggested goes first.
+        PersistThen(new Decision(SearchDecisions.WithSuggestions(_state, assigned)), "assignment", () =>
         {
             node.Tell(new AssignRuns(request.NodeId, assigned
                 .Select(a => new RunAssignment(_state.SweepId, _state.Runs[a.RunId].Spec, a.Attempt, a.ResumeFrom, a.Limits))

@@ -6,7 +6,7 @@ using YamlDotNet.RepresentationModel;
 namespace ActorSweep.Seed.Sweeps;
 
 /// <summary>
-/// Reads a sweep file's <c>scheduler:</c> and <c>stop:</c> sections into their typed records,
+/// Reads a sweep file's <c>scheduler:</c>, <c>stop:</c> and <c>search:</c> sections into their typed records,
 /// checked against the runs they will govern (a rung must lie inside every run's budget, where
 /// the run evaluates). Errors carry the file, line and column like every sweep-file error.
 /// </summary>
@@ -85,6 +85,46 @@ sealed class SchedulerSections(SweepFile.Reader reader)
         if (target is null && totalSteps is null)
             throw reader.Error(node, $"stop: set a target ({string.Join(" or ", MetricGoal.Names)}), runs_at_target or total_steps");
         return new StopSpec(goal, target, runsAtTarget, totalSteps);
+    }
+
+    static readonly string[] SearchKeys = ["type", "metric", "mode", "n_startup", "gamma", "candidates", "multivariate"];
+
+    /// <summary>What <c>search:</c> needs from the rest of the file: a <c>random:</c> space to search, and nothing else to train.</summary>
+    public void CheckSearchShape(YamlNode node, YamlMappingNode root, long[] seeds)
+    {
+        if (SweepFile.Reader.Value(root, "random") is null)
+            throw reader.Error(node, "search: needs a random: section (its space is what TPE searches, its samples how many trials)");
+        foreach (var other in new[] { "runs", "grid" })
+            if (SweepFile.Reader.Value(root, other) is { } extra)
+                throw reader.Error(extra, $"{other}: a search draws every trial from random.space; remove {other}: or the search: section");
+        if (seeds.Length != 1)
+            throw reader.Error(SweepFile.Reader.Value(root, "seeds")!, $"seeds: a search trains each trial once; list one seed, not {seeds.Length}");
+    }
+
+    public TpeSearch Search(YamlNode node, SchedulerSpec? scheduler, ImmutableList<SearchDimension> space, long seed, int trials)
+    {
+        var map = reader.Mapping(node, "search");
+        reader.CheckKeys(map, SearchKeys, "search");
+        var typeNode = SweepFile.Reader.Value(map, "type") ?? throw reader.Error(node, "search.type is required: tpe");
+        string type = reader.Scalar(typeNode, "search.type");
+        if (type != "tpe") throw reader.Error(typeNode, $"search.type: unknown search '{type}'; use tpe (random search: a random: section alone)");
+        if (space.Count == 0) throw reader.Error(node, "search: random.space names no option to search");
+        var goal = Goal(map, "search");
+        if (SweepFile.Reader.Value(map, "metric") is null && scheduler is not null) goal = scheduler.Goal;
+        else if (scheduler is not null && scheduler.Goal != goal)
+            throw reader.Error(SweepFile.Reader.Value(map, "metric") ?? node, $"search: ranks trials by {goal.Describe} but the scheduler by {scheduler.Goal.Describe}; " +
+                                                                            "TPE reads the results the scheduler keeps at its rungs, so give them the same metric and mode");
+        int startup = SweepFile.Reader.Value(map, "n_startup") is { } s ? reader.Int(s, "search.n_startup", 1, SweepFile.MaxRuns) : TpeSearch.DefaultStartup;
+        double gamma = SweepFile.Reader.Value(map, "gamma") is { } g ? reader.Number(g, "search.gamma") : TpeSearch.DefaultGamma;
+        if (gamma is <= 0 or >= 1) throw reader.Error(SweepFile.Reader.Value(map, "gamma")!, $"search.gamma: {gamma} is not a fraction in (0, 1) (the share of results modelled as good)");
+        int candidates = SweepFile.Reader.Value(map, "candidates") is { } c ? reader.Int(c, "search.candidates", 1, 10_000) : TpeSearch.DefaultCandidates;
+        bool multivariate = SweepFile.Reader.Value(map, "multivariate") is { } m && reader.Scalar(m, "search.multivariate") switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw reader.Error(m, $"search.multivariate: '{other}' is neither true nor false"),
+        };
+        return new TpeSearch(goal, space, seed, trials, startup, gamma, candidates, multivariate);
     }
 
     MetricGoal Goal(YamlMappingNode map, string where)

@@ -41,7 +41,7 @@ public static class SweepFile
     {
         SchedulerSections Schedules => new(this);
 
-        static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "lease", "max_parameters", "budget", "defaults", "runs", "grid", "random", "scheduler", "stop"];
+        static readonly string[] TopLevelKeys = ["name", "task", "description", "seeds", "retries", "lease", "max_parameters", "budget", "defaults", "runs", "grid", "random", "scheduler", "stop", "search"];
         static readonly string[] BudgetKeys = ["steps", "eval_every", "checkpoint_every"];
         ITaskSchema _task = null!;
 
@@ -77,10 +77,17 @@ public static class SweepFile
                 foreach (var (key, value) in Entries(Mapping(defaults, "defaults"))) shared[key.Value!] = Option(key, value, $"defaults.{key.Value}");
 
             CheckSize(root, seeds);
+            var searchNode = Value(root, "search");
+            if (searchNode is not null) Schedules.CheckSearchShape(searchNode, root, seeds);
             var configurations = new List<Configuration>();
             if (Value(root, "runs") is { } runs) configurations.AddRange(Explicit(runs, seeds));
             if (Value(root, "grid") is { } grid) configurations.AddRange(Grid(grid, seeds));
-            if (Value(root, "random") is { } random) configurations.AddRange(Random(random, seeds));
+            RandomSpace? space = null;
+            if (Value(root, "random") is { } random)
+            {
+                space = Space(random);
+                configurations.AddRange(Draws(space, seeds, searchNode is null ? "random-" : TpeSearch.TrialPrefix));
+            }
             if (configurations.Count == 0) configurations.Add(new Configuration("default", new(), seeds, root));
 
             var specs = new List<RunSpec>();
@@ -109,7 +116,8 @@ public static class SweepFile
             var list = specs.ToImmutableList();
             var scheduler = Value(root, "scheduler") is { } schedulerNode ? Schedules.Scheduler(schedulerNode, list) : null;
             var stop = Value(root, "stop") is { } stopNode ? Schedules.Stop(stopNode, scheduler, list.Count) : null;
-            return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, lease, list, scheduler, stop), lease, scheduler, stop);
+            var search = searchNode is null ? null : Schedules.Search(searchNode, scheduler, space!.Dimensions.Select(d => d.Dimension).ToImmutableList(), space.Seed, space.Samples);
+            return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, lease, list, scheduler, stop, search), lease, scheduler, stop, search);
         }
 
         /// <summary>
@@ -191,35 +199,45 @@ public static class SweepFile
                     combo.ToDictionary(c => c.Key, c => c.Value), seeds, node);
         }
 
-        IEnumerable<Configuration> Random(YamlNode node, long[] seeds)
+        /// <summary>The <c>random:</c> section: how many samples, the search seed, and the typed space.</summary>
+        sealed record RandomSpace(int Samples, long Seed, List<(YamlScalarNode Key, SearchDimension Dimension)> Dimensions, YamlNode Node);
+
+        RandomSpace Space(YamlNode node)
         {
             var map = Mapping(node, "random");
             CheckKeys(map, ["samples", "seed", "space"], "random");
             int samples = Int(Value(map, "samples") ?? throw Error(node, "random.samples is required"), "random.samples", 1, 10_000);
             long searchSeed = Value(map, "seed") is { } s ? Int(s, "random.seed", 0, int.MaxValue) : 0;
             var space = Mapping(Value(map, "space") ?? throw Error(node, "random.space is required"), "random.space");
-            var dimensions = new List<(YamlScalarNode Key, Func<RunRandom, string> Draw)>();
+            var dimensions = new List<(YamlScalarNode Key, SearchDimension Dimension)>();
             foreach (var (key, value) in Entries(space))
             {
                 if (!_task.OptionNames.Contains(key.Value))
                     throw Error(key, $"random.space: '{key.Value}' is not an option of task '{_task.Name}'" + Suggestions.DidYouMean(key.Value!, _task.OptionNames));
                 dimensions.Add((key, Distribution(key, value)));
             }
-            for (int i = 0; i < samples; i++)
+            return new RandomSpace(samples, searchSeed, dimensions, node);
+        }
+
+        /// <summary>The space's random draws, named <paramref name="prefix"/>001, ...: the configurations of random search, and TPE's trials before it chooses.</summary>
+        IEnumerable<Configuration> Draws(RandomSpace space, long[] seeds, string prefix)
+        {
+            for (int i = 0; i < space.Samples; i++)
             {
                 var options = new Dictionary<string, OptionValue>();
-                for (int d = 0; d < dimensions.Count; d++)
+                for (int d = 0; d < space.Dimensions.Count; d++)
                 {
-                    var (key, draw) = dimensions[d];
-                    string json = draw(new RunRandom(searchSeed, RandomStream.Search, i * 1000L + d));
+                    var (key, dimension) = space.Dimensions[d];
+                    var random = new RunRandom(space.Seed, RandomStream.Search, i * 1000L + d);
+                    string json = dimension.Draw(ref random);
                     try { options[key.Value!] = _task.Read(key.Value!, json); }
                     catch (ArgumentException e) { throw Error(key, $"random.space.{key.Value}: {e.Message}"); }
                 }
-                yield return new Configuration($"random-{i + 1:D3}", options, seeds, node);
+                yield return new Configuration($"{prefix}{i + 1:D3}", options, seeds, space.Node);
             }
         }
 
-        Func<RunRandom, string> Distribution(YamlScalarNode key, YamlNode node)
+        SearchDimension Distribution(YamlScalarNode key, YamlNode node)
         {
             string where = $"random.space.{key.Value}";
             var map = Mapping(node, where);
@@ -230,19 +248,16 @@ public static class SweepFile
             if (argsNode is not YamlSequenceNode args || args.Children.Count == 0)
                 throw Error(argsNode, $"{where}.{kind}: expected a list");
             if (kind == "choice")
-            {
-                var choices = args.Select(a => Option(key, a, where).Json).ToList();
-                return rng => choices[(int)rng.NextInt64(choices.Count)];
-            }
+                return new SearchDimension(key.Value!, DimensionKind.Choice, Choices: args.Select(a => Option(key, a, where).Json).ToImmutableList());
             if (args.Children.Count != 2) throw Error(args, $"{where}.{kind}: expected [low, high]");
             double low = Number(args[0], where), high = Number(args[1], where);
             if (!(low < high)) throw Error(args, $"{where}.{kind}: low must be below high");
             return kind switch
             {
-                "uniform" => rng => Json(low + (high - low) * rng.NextDouble()),
-                "log_uniform" when low > 0 => rng => Json(Math.Exp(Math.Log(low) + (Math.Log(high) - Math.Log(low)) * rng.NextDouble())),
+                "uniform" => new SearchDimension(key.Value!, DimensionKind.Uniform, low, high),
+                "log_uniform" when low > 0 => new SearchDimension(key.Value!, DimensionKind.LogUniform, low, high),
                 "log_uniform" => throw Error(args, $"{where}.log_uniform: bounds must be positive"),
-                "int_uniform" => rng => ((long)low + rng.NextInt64((long)high - (long)low + 1)).ToString(CultureInfo.InvariantCulture),
+                "int_uniform" => new SearchDimension(key.Value!, DimensionKind.IntUniform, Math.Truncate(low), Math.Truncate(high)),
                 _ => throw Error(kindNode, $"{where}: unknown distribution '{kind}'; use choice, uniform, log_uniform or int_uniform"),
             };
         }
@@ -268,8 +283,6 @@ public static class SweepFile
             YamlMappingNode map => new JsonObject(Entries(map).Select(e => KeyValuePair.Create(e.Key.Value!, (JsonNode?)ToJson(e.Value)))),
             _ => throw Error(node, "unsupported YAML value"),
         };
-
-        static string Json(double d) => d.ToString("R", CultureInfo.InvariantCulture);
 
         static string Text(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : node.ToString();
 
@@ -332,7 +345,7 @@ public static class SweepFile
     /// task, name, seed, option text). Its form is the one release 0.1 hashed, so sweeps journaled
     /// then keep their hash and resume.
     /// </summary>
-    static string Hash(string task, int retries, int lease, ImmutableList<RunSpec> specs, SchedulerSpec? scheduler, StopSpec? stop)
+    static string Hash(string task, int retries, int lease, ImmutableList<RunSpec> specs, SchedulerSpec? scheduler, StopSpec? stop, TpeSearch? search)
     {
         var runs = specs.Select(r => new { r.RunId, r.Task, r.Name, r.Seed, r.Options });
         // The lease, scheduler and stop rules join the hash only when set, so sweeps written before they existed keep their hash.
@@ -341,6 +354,8 @@ public static class SweepFile
             : JsonSerializer.SerializeToUtf8Bytes(new { task, retries, lease, runs });
         if (scheduler is not null || stop is not null)
             canonical = [.. canonical, .. JsonSerializer.SerializeToUtf8Bytes(new { scheduler, stop }, SweepMessageJson)];
+        if (search is not null) // the search joins the hash only when set, like the scheduler
+            canonical = [.. canonical, .. JsonSerializer.SerializeToUtf8Bytes(new { search }, SweepMessageJson)];
         return Convert.ToHexStringLower(SHA256.HashData(canonical))[..16];
     }
 

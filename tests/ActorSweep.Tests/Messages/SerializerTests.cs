@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
@@ -30,7 +31,9 @@ public sealed class SerializerTests : IDisposable
     public static IEnumerable<ISweepMessage> Samples()
     {
         var definition = Definition(2, "a", "b");
-        var state = Submitted().Apply(new RunAssigned("s", "a", 1, "n1", Checkpoint(3), T0)).Apply(new RunCompleted("s", "a", 1, FullReport, T0));
+        var suggested = new RunSuggested("s", "b", Run("b") with { Options = Run("b").Options.Add("rate", "0.25") },
+            new Suggestion(12, 11, 2, 1, 1.5, ["a"], ImmutableSortedDictionary<string, string>.Empty.Add("rate", "0.5")));
+        var state = Submitted().Apply(new RunAssigned("s", "a", 1, "n1", Checkpoint(3), T0)).Apply(new RunCompleted("s", "a", 1, FullReport, T0)).Apply(suggested);
         var summary = state.Summary();
         yield return new SubmitSweep(definition);
         yield return new GetSweepState("s");
@@ -49,6 +52,9 @@ public sealed class SerializerTests : IDisposable
         {
             Scheduler = new AshaScheduler(new MetricGoal(MetricGoal.TrainLoss, false), 10, 3, 90, 2),
             Stop = new StopSpec(new MetricGoal(MetricGoal.ValidationExactMatch, true), 0.99, 2, 1000),
+            Search = new TpeSearch(new MetricGoal(MetricGoal.ValidationLoss, false),
+                [new SearchDimension("rate", DimensionKind.LogUniform, 0.01, 1), new SearchDimension("plateau", DimensionKind.Choice, Choices: ["0.5", "1"])],
+                7, 40, 5, 0.2, 32, true),
         }, T0);
         yield return new RunsQueued("s", ["a", "b"]);
         yield return new RunAssigned("s", "a", 2, "akka.tcp://actorsweep@127.0.0.1:1#5", Checkpoint(40), T0,
@@ -61,6 +67,7 @@ public sealed class SerializerTests : IDisposable
         yield return new RunPaused("s", "a", 2, Checkpoint(30), 1, 0.75, T0);
         yield return new RunPromoted("s", "a", 1, "in the top 1 of 3 at rung 1", RunStatus.Pruned);
         yield return new RunPruned("s", "a", "not in the top 1 of 3 at rung 0", T0, RunStatus.Running);
+        yield return suggested;
         yield return new SweepRegistered("s", "abc123");
         yield return new SweepClosed("s", summary);
         yield return new SweepReopened("s");
