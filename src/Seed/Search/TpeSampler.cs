@@ -24,19 +24,16 @@ public static class TpeSampler
     /// <summary>
     /// Chooses the next point. <paramref name="observed"/> are ranked (further first, then better
     /// first); the best <see cref="GoodCount"/> make l, the rest and <paramref name="inFlight"/>
-    /// (trials running without a result: a constant liar, worst) make g.
+    /// (trials running without a result: a constant liar, worst) make g; with more than
+    /// <see cref="MaxBad"/> bad results, g takes that many of them evenly spaced by rank.
     /// </summary>
     public static Choice Suggest(TpeSearch search, IReadOnlyList<Observation> observed, IReadOnlyList<double[]> inFlight, ref RunRandom random)
     {
-        var ranked = observed
-            .OrderByDescending(o => o.Step)
-            .ThenBy(o => o.Value is null ? 1 : 0)
-            .ThenBy(o => search.Goal.Maximize ? -(o.Value ?? 0) : (o.Value ?? 0))
-            .ThenBy(o => o.RunId, StringComparer.Ordinal) // ties: a fixed order
-            .ToList();
-        int good = GoodCount(search.Gamma, ranked.Count);
+        var ranked = observed.ToArray();
+        Array.Sort(ranked, (a, b) => Rank(search.Goal, a, b));
+        int good = GoodCount(search.Gamma, ranked.Length);
         var l = new Parzen(search, ranked.Take(good).Select(o => o.Point).ToList());
-        var g = new Parzen(search, ranked.Skip(good).Select(o => o.Point).Concat(inFlight).ToList());
+        var g = new Parzen(search, [.. Spread(ranked, good, MaxBad).Select(o => o.Point), .. inFlight]);
 
         double[] best;
         double bestScore;
@@ -67,7 +64,29 @@ public static class TpeSampler
                 bestScore += topScore;
             }
         }
-        return new Choice(best, good, ranked.Count - good, inFlight.Count, bestScore, ranked.Take(Math.Min(good, 5)).Select(o => o.RunId).ToList());
+        return new Choice(best, good, ranked.Length - good, inFlight.Count, bestScore, ranked.Take(Math.Min(good, 5)).Select(o => o.RunId).ToList());
+    }
+
+    /// <summary>The most bad results g is built from: beyond it, a 10,000-trial search would spend its time on kernels far from every candidate.</summary>
+    public const int MaxBad = 1000;
+
+    /// <summary>The results ranked from <paramref name="from"/> on, or at most <paramref name="most"/> of them evenly spaced by rank (the best and the worst kept).</summary>
+    static IEnumerable<Observation> Spread(Observation[] ranked, int from, int most)
+    {
+        int n = ranked.Length - from;
+        if (n <= most) return ranked.Skip(from);
+        return Enumerable.Range(0, most).Select(i => ranked[from + (int)((long)i * (n - 1) / (most - 1))]);
+    }
+
+    /// <summary>Further first, then a result before none, then better first; ties in run-id order, so the ranking is total.</summary>
+    static int Rank(MetricGoal goal, Observation a, Observation b)
+    {
+        int c = b.Step.CompareTo(a.Step);
+        if (c != 0) return c;
+        if (a.Value is not { } x) return b.Value is null ? string.CompareOrdinal(a.RunId, b.RunId) : 1;
+        if (b.Value is not { } y) return -1;
+        c = goal.Maximize ? y.CompareTo(x) : x.CompareTo(y);
+        return c != 0 ? c : string.CompareOrdinal(a.RunId, b.RunId);
     }
 
     /// <summary>
@@ -80,6 +99,8 @@ public static class TpeSampler
         readonly TpeSearch _search;
         readonly List<double[]> _centres; // the points, then the prior's centre
         readonly double[][] _sigmas;      // per dimension, per kernel
+        readonly double[][] _logNorm;     // per dimension, per kernel: the log of a numeric kernel's normalising constant, truncation included
+        readonly double[] _terms;         // scratch: one term per kernel
 
         public Parzen(TpeSearch search, List<double[]> points)
         {
@@ -93,7 +114,21 @@ public static class TpeSampler
             }
             _centres = [.. points, prior];
             _sigmas = new double[dims][];
-            for (int d = 0; d < dims; d++) _sigmas[d] = Bandwidths(d);
+            _logNorm = new double[dims][];
+            for (int d = 0; d < dims; d++)
+            {
+                _sigmas[d] = Bandwidths(d);
+                _logNorm[d] = new double[Count];
+                if (IsChoice(d)) continue;
+                var (lo, hi) = search.Space[d].InternalBounds;
+                for (int k = 0; k < Count; k++)
+                {
+                    double mu = _centres[k][d], sigma = _sigmas[d][k];
+                    double mass = NormalCdf((hi - mu) / sigma) - NormalCdf((lo - mu) / sigma);
+                    _logNorm[d][k] = -Math.Log(sigma) - 0.5 * Math.Log(2 * Math.PI) - Math.Log(Math.Max(mass, 1e-300));
+                }
+            }
+            _terms = new double[Count];
         }
 
         int Count => _centres.Count;
@@ -114,7 +149,10 @@ public static class TpeSampler
                 for (int i = 0; i < n; i++) sigmas[i] = Math.Clamp(scott, range / Math.Min(100.0, 1 + Count), range);
                 return sigmas;
             }
-            var order = Enumerable.Range(0, n).OrderBy(i => _centres[i][d]).ToArray();
+            var order = new int[n];
+            var keys = new double[n];
+            for (int i = 0; i < n; i++) (order[i], keys[i]) = (i, _centres[i][d]);
+            Array.Sort(keys, order);
             for (int k = 0; k < n; k++)
             {
                 double x = _centres[order[k]][d];
@@ -165,27 +203,24 @@ public static class TpeSampler
 
         public double LogDensity(int d, double x)
         {
-            var terms = new double[Count];
-            for (int k = 0; k < Count; k++) terms[k] = LogKernel(d, k, x);
-            return LogMeanExp(terms);
+            for (int k = 0; k < Count; k++) _terms[k] = LogKernel(d, k, x);
+            return LogMeanExp(_terms);
         }
 
         public double LogDensity(double[] x)
         {
-            var terms = new double[Count];
             for (int k = 0; k < Count; k++)
             {
                 double sum = 0;
                 for (int d = 0; d < x.Length; d++) sum += LogKernel(d, k, x[d]);
-                terms[k] = sum;
+                _terms[k] = sum;
             }
-            return LogMeanExp(terms);
+            return LogMeanExp(_terms);
         }
 
         double LogKernel(int d, int k, double x)
         {
             var dimension = _search.Space[d];
-            var (lo, hi) = dimension.InternalBounds;
             if (IsChoice(d))
             {
                 int choices = dimension.Choices!.Count;
@@ -193,18 +228,18 @@ public static class TpeSampler
                 double spread = ChoiceSpread(choices);
                 return Math.Abs(x - _centres[k][d]) < 0.5 ? Math.Log(1 - spread + spread / choices) : Math.Log(spread / choices);
             }
-            double mu = _centres[k][d], sigma = _sigmas[d][k];
-            double z = (x - mu) / sigma;
-            double mass = NormalCdf((hi - mu) / sigma) - NormalCdf((lo - mu) / sigma);
-            return -0.5 * z * z - Math.Log(sigma) - 0.5 * Math.Log(2 * Math.PI) - Math.Log(Math.Max(mass, 1e-300));
+            double z = (x - _centres[k][d]) / _sigmas[d][k];
+            return _logNorm[d][k] - 0.5 * z * z;
         }
 
+        /// <summary>log((1/n)·Σ e^t): terms more than 40 below the largest add under e^−40 each and are skipped (most kernels, far from x).</summary>
         static double LogMeanExp(double[] terms)
         {
-            double max = terms.Max();
+            double max = double.NegativeInfinity;
+            foreach (double t in terms) if (t > max) max = t;
             if (double.IsNegativeInfinity(max)) return max;
-            double sum = 0;
-            foreach (double t in terms) sum += Math.Exp(t - max);
+            double sum = 0, floor = max - 40;
+            foreach (double t in terms) if (t > floor) sum += Math.Exp(t - max);
             return max + Math.Log(sum / terms.Length);
         }
     }
