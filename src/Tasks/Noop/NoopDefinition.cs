@@ -29,8 +29,8 @@ public sealed record NoopDefinition : RunDefinition
     public double Plateau { get; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public double Rate { get; }
 
-    /// <summary>The made-up validation result after <paramref name="step"/> steps (the plateau at once without a curve).</summary>
-    public double ValidationAt(long step) => Rate == 0 ? Plateau : Plateau * (1 - Math.Exp(-Rate * step));
+    /// <summary>The made-up validation result after <paramref name="step"/> steps (1 without a curve).</summary>
+    public double ValidationAt(long step) => Rate == 0 ? 1 : Plateau * (1 - Math.Exp(-Rate * step));
 
     [JsonIgnore] public override string Task => NoopSchema.TaskName;
     [JsonIgnore] public override string RunName => Name;

@@ -6,16 +6,19 @@ namespace ActorSweep.Tasks.Noop;
 /// default 1) and <c>rate</c> (per step, default 0: no curve, the plateau at once). With
 /// <c>objective: branin</c> the plateau is computed from the options <c>x1</c> and <c>x2</c>
 /// instead: 1 / (1 + branin(x1, x2) − 0.397887), which is 1 at Branin's three minima and falls
-/// away from them, so a search over x1 ∈ [−5, 10], x2 ∈ [0, 15] has a known optimum.
+/// away from them, so a search over x1 ∈ [−5, 10], x2 ∈ [0, 15] has a known optimum; its rate
+/// defaults to 50, so the value is there (and evaluated) from the first step.
 /// </summary>
 public sealed class NoopSchema : ITaskSchema
 {
     public const string TaskName = "noop";
 
-    sealed record Draft(long Steps, double StepSeconds, int? CheckpointEvery, double? Plateau = null, double Rate = 0,
+    sealed record Draft(long Steps, double StepSeconds, int? CheckpointEvery, double? Plateau = null, double? Rate = null,
                         string? Objective = null, double X1 = 0, double X2 = 0);
 
     public const string Branin = "branin";
+    /// <summary>The curve's rate under an objective, unless set: the plateau from the first step.</summary>
+    public const double ObjectiveRate = 50;
 
     static readonly OptionTable<Draft> Table = new OptionTable<Draft>(TaskName)
         .Add<long>("steps", (d, v) => d with { Steps = v }, json => AtLeast("steps", json, 0))
@@ -39,8 +42,10 @@ public sealed class NoopSchema : ITaskSchema
         if (draft.Objective is not null && draft.Plateau is not null)
             throw new ArgumentException("options 'objective' and 'plateau' both set the result; give one");
         double plateau = draft.Objective is null ? draft.Plateau ?? 1 : BraninScore(draft.X1, draft.X2);
+        // An objective's value is there from the first step (1 − e^−50), and evaluated at every one.
+        double rate = draft.Rate ?? (draft.Objective is null ? 0 : ObjectiveRate);
         return new NoopDefinition(name, seed, draft.Steps, draft.StepSeconds, draft.CheckpointEvery ?? (int)Math.Clamp(draft.Steps, 1, int.MaxValue),
-                                  plateau, draft.Rate);
+                                  plateau, rate);
     }
 
     /// <summary>1 at the minima of the Branin function (0.397887), less elsewhere: a result to maximise.</summary>

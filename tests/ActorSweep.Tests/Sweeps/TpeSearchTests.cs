@@ -209,6 +209,9 @@ public sealed class TpeSearchTests(PostgresServer postgres)
         Assert.True(state.Finished);
         Assert.All(state.Runs.Values, r => Assert.Equal(RunStatus.Completed, r.Status));
         Assert.Equal(18, state.Suggestions.Count);
+        // TPE saw results: each run's final checkpoint carries its objective, and every choice modelled some as good.
+        Assert.All(state.Runs.Values, r => Assert.Equal(r.Report!.ExactMatch, r.Checkpoint!.Summary.ValidationExactMatch));
+        Assert.All(state.Suggestions.Values, s => Assert.True(s.Why.Good >= 1 && s.Why.Observed >= 6 - s.Why.InFlight, $"{s.RunId}: {s.Why}"));
 
         await using var journal = await JournalReader.OpenAsync(harness.Database);
         var events = (await journal.EventsAsync("branin")).Select(e => e.Event).ToList();
