@@ -29,6 +29,10 @@ public static class SweepPrinter
                            (s.Paused + s.Pruned > 0 || state.Definition?.Scheduler is not null ? $", {s.Paused} paused, {s.Pruned} pruned" : "") + $" of {s.Runs}" +
                            (state.ReachedTarget > 0 ? $"; {state.ReachedTarget} stopped at the target" : "") +
                            (s.Cancelled ? " [yellow](cancelled)[/]" : s.Finished ? " [green](finished)[/]" : ""));
+        if (state.Definition?.Search is { } search)
+            console.MarkupLine(Markup.Escape($"search: tpe over {string.Join(", ", search.Space.Select(d => d.Name))}, {search.Goal.Describe}" +
+                                             $"{(search.Multivariate ? ", multivariate" : "")}; {state.Suggestions.Count} of {search.Trials} trials chosen by TPE " +
+                                             $"(the first {Math.Min(search.Startup, search.Trials)} are random draws; `replay` says why each was chosen)"));
         Ladder(console, state);
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn(new TableColumn("run").NoWrap()).AddColumn("status").AddColumn(new TableColumn("attempt").RightAligned())

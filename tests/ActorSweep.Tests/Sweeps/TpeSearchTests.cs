@@ -233,6 +233,46 @@ public sealed class TpeSearchTests(PostgresServer postgres)
         var replay = await Cli.CliRunner.RunAsync("replay", "branin", "--db", harness.DatabasePath);
         Assert.Contains("trial-024@s1 chosen by TPE (trial 24): x1=", replay.Output);
         Assert.Contains("replaces the random draw x1=", replay.Output);
+        var status = await Cli.CliRunner.RunAsync("status", "branin", "--db", harness.DatabasePath);
+        Assert.Contains("search: tpe over x1, x2, validation_exact_match (max); 18 of 24 trials chosen by TPE (the first 6 are random draws", status.Output);
+    }
+
+    /// <summary>Under ASHA, results at rungs count: a trial that went further ranks above one that paused earlier, whatever its value.</summary>
+    [Fact]
+    public void Under_ASHA_TPE_learns_from_rung_results_ranking_further_trials_first()
+    {
+        var definition = SweepHarness.Sweep(Branin(trials: 12, seed: 2, extra: ", n_startup: 3").Replace("steps: 1,", "steps: 9,") +
+                                            "scheduler: { type: asha, min_steps: 1, reduction_factor: 3 }\n");
+        var state = SweepState.Empty(definition.SweepId);
+        foreach (var e in SweepDecisions.Submit(state, definition, SweepFixtures.T0).Events) state = state.Apply(e);
+        foreach (var e in SweepDecisions.Assign(state, "n1", 3, SweepFixtures.T0)) state = state.Apply(e);
+        string[] ids = [.. definition.Runs.Take(3).Select(r => r.RunId)];
+        // Trials 1 and 2 pause at rung 0 (step 1), 1 with the better value; trial 3 reaches rung 1 (step 3) with the worst.
+        state = state.Apply(new RunPaused(state.SweepId, ids[0], 1, new(1, "r1", new(0, 0.9)), 0, 0.9, SweepFixtures.T0))
+                     .Apply(new RunPaused(state.SweepId, ids[1], 1, new(1, "r2", new(0, 0.5)), 0, 0.5, SweepFixtures.T0))
+                     .Apply(new RunPaused(state.SweepId, ids[2], 1, new(3, "r3", new(0, 0.1)), 1, 0.1, SweepFixtures.T0));
+        var (observed, inFlight) = SearchDecisions.Evidence(state, definition.Search!);
+        Assert.Equal([(ids[0], 1L, 0.9), (ids[1], 1L, 0.5), (ids[2], 3L, 0.1)], observed.Select(o => (o.RunId, o.Step, o.Value!.Value)));
+        Assert.Empty(inFlight);
+        var next = SearchDecisions.Suggest(state, definition.Runs[3].RunId)!;
+        Assert.Equal(1, next.Why.Good);
+        Assert.Equal([ids[2]], next.Why.Best); // further beats better: it survived a rung the others have not reached
+    }
+
+    [Fact]
+    public async Task A_TPE_sweep_under_ASHA_finishes_with_every_trial_completed_or_pruned()
+    {
+        await using var harness = await SweepHarness.CreateAsync("sqlite", postgres);
+        var (_, client) = await harness.StartAsync(slots: 2);
+        var definition = SweepHarness.Sweep(Branin(trials: 18, seed: 4, extra: ", n_startup: 6").Replace("steps: 1,", "steps: 9,") +
+                                            "scheduler: { type: asha, min_steps: 1, reduction_factor: 3 }\n");
+        var state = await SweepHarness.RunAsync(client, definition, TimeSpan.FromMinutes(2));
+        Assert.True(state.Finished);
+        Assert.All(state.Runs.Values, r => Assert.Contains(r.Status, new[] { RunStatus.Completed, RunStatus.Pruned }));
+        Assert.Equal(12, state.Suggestions.Count);
+        Assert.Contains(state.Runs.Values, r => r.Status == RunStatus.Pruned);
+        // Some choices were made before any trial had completed: from rung results alone.
+        Assert.Contains(state.Suggestions.Values, s => s.Why.Observed > 0 && s.Why.Trial <= 8);
     }
 
     static string Json(object? value) => JsonSerializer.Serialize(value, SweepMessageSerializer.Json);
