@@ -34,6 +34,7 @@ public static class EmbeddedHost
         var host = SeedHost.Build(new SeedOptions(new ClusterSetup(), options.Database)
         {
             Worker = options.Slots > 0 ? Worker(options.Slots, options.CheckpointDirectory, options.Database, options.AdjustNode) : null,
+            CheckpointDirectory = options.CheckpointDirectory,
             LogFile = options.LogFile,
             LogLevel = options.LogFile is null ? Microsoft.Extensions.Logging.LogLevel.Warning : Microsoft.Extensions.Logging.LogLevel.Information,
             SnapshotEvery = options.SnapshotEvery,

@@ -16,6 +16,12 @@ public interface ITaskSchema
     OptionValue Read(string name, string json);
     /// <summary>The run's definition from options read by <see cref="Read"/>, checking the rules that span options.</summary>
     RunDefinition Define(string name, long seed, IReadOnlyCollection<OptionValue> options);
+    /// <summary>
+    /// Numeric options a run may change in the middle of its training (what population-based
+    /// training perturbs): they act step by step, so a checkpoint resumes under a new value. Never
+    /// a model-shape option: a checkpoint's weights hold the shape.
+    /// </summary>
+    IReadOnlyCollection<string> MutableOptions { get; }
 }
 
 /// <summary>The task kinds a sweep may name.</summary>
@@ -31,7 +37,7 @@ public static class TaskSchemas
             ? task
             : throw new ArgumentException($"unknown task '{name}'; known tasks: {string.Join(", ", All.Keys)}");
 
-    /// <summary>Reads every option and defines the run: for options kept as text (journals written before definitions were typed).</summary>
+    /// <summary>Reads every option and defines the run: for options kept as text (journals written before definitions were typed, and options a searcher or PBT chose).</summary>
     public static RunDefinition Define(string task, string name, long seed, IReadOnlyDictionary<string, string> options)
     {
         var schema = Get(task);

@@ -55,7 +55,7 @@ public sealed class TrainingActor : ReceiveActor
     protected override void PreStart()
     {
         byte[]? saved = _assignment.ResumeFrom is { } from ? _settings.Checkpoints.Load(from.Reference) : null;
-        _loop = RunLoop.Start(Run.Definition, saved, Store, _assignment.ResumeFrom);
+        _loop = RunLoop.Start(Run.Definition, saved, Store, _assignment.ResumeFrom, _assignment.Adopted);
         Self.Tell(Next.Instance);
     }
 

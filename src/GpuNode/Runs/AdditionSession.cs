@@ -13,11 +13,11 @@ public sealed class AdditionSession : IRunSession
         LastLoss = trainer.History.Losses.LastOrDefault()?.Loss;
     }
 
-    public static AdditionSession Start(AdditionRun run, byte[]? checkpoint)
+    public static AdditionSession Start(AdditionRun run, byte[]? checkpoint, bool adopted = false)
     {
         var trainer = checkpoint is null
             ? new Trainer(run)
-            : Trainer.Resume(TrainingCheckpoint.FromBytes(checkpoint, $"checkpoint of run '{run.Name}'"), expected: run);
+            : Trainer.Resume(TrainingCheckpoint.FromBytes(checkpoint, $"checkpoint of run '{run.Name}'"), expected: run, adopted);
         return new AdditionSession(trainer);
     }
 

@@ -33,10 +33,10 @@ public sealed class RunLoop : IDisposable
     }
 
     /// <summary>Builds the run, from <paramref name="checkpoint"/>'s bytes when resuming (then <paramref name="resumedFrom"/> says where it is stored, if known).</summary>
-    public static RunLoop Start(RunDefinition definition, byte[]? checkpoint, CheckpointSink save, CheckpointInfo? resumedFrom = null)
+    public static RunLoop Start(RunDefinition definition, byte[]? checkpoint, CheckpointSink save, CheckpointInfo? resumedFrom = null, bool adopted = false)
     {
         long started = Stopwatch.GetTimestamp();
-        var session = RunSessions.Start(definition, checkpoint); // building the model and its data is the task's work, not the runner's
+        var session = RunSessions.Start(definition, checkpoint, adopted); // building the model and its data is the task's work, not the runner's
         return new RunLoop(definition, session, save, resumedFrom, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 

@@ -115,10 +115,13 @@ public sealed class Trainer : IDisposable
     public TrainingCheckpoint Checkpoint() => TrainingCheckpoint.Capture(this);
 
     /// <summary>Continues from a checkpoint of the same run.</summary>
-    public void Restore(TrainingCheckpoint checkpoint)
+    /// <param name="adopted">The checkpoint is another run's (PBT): it must hold the same model; the recipe, name and seed are this run's from here on.</param>
+    public void Restore(TrainingCheckpoint checkpoint, bool adopted = false)
     {
-        if (!checkpoint.Run.SameAs(Run))
-            throw new ArgumentException($"checkpoint of run '{checkpoint.Run.Name}' does not match run '{Run.Name}'");
+        if (adopted ? !(checkpoint.Run with { Name = Run.Name, Recipe = Run.Recipe, Seed = Run.Seed }).SameAs(Run) : !checkpoint.Run.SameAs(Run))
+            throw new ArgumentException(adopted
+                ? $"checkpoint of run '{checkpoint.Run.Name}' holds another model than run '{Run.Name}'; it cannot be adopted"
+                : $"checkpoint of run '{checkpoint.Run.Name}' does not match run '{Run.Name}'");
         using (torch.no_grad())
         using (var values = torch.tensor(checkpoint.Parameters))
             Model.Parameters.Values.copy_(values);
@@ -129,10 +132,10 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Builds a trainer positioned where the checkpoint left off (the one resume path: <see cref="Runs.AdditionSession"/> uses it).</summary>
-    public static Trainer Resume(TrainingCheckpoint checkpoint, AdditionRun? expected = null)
+    public static Trainer Resume(TrainingCheckpoint checkpoint, AdditionRun? expected = null, bool adopted = false)
     {
         var trainer = new Trainer(expected ?? checkpoint.Run);
-        try { trainer.Restore(checkpoint); }
+        try { trainer.Restore(checkpoint, adopted); }
         catch
         {
             trainer.Dispose();

@@ -43,6 +43,7 @@ public static class MessageManifests
         (typeof(RunPromoted), "sweep.evt.run-promoted.v1"),
         (typeof(RunPruned), "sweep.evt.run-pruned.v1"),
         (typeof(RunSuggested), "sweep.evt.run-suggested.v1"),
+        (typeof(RunExploited), "sweep.evt.run-exploited.v1"),
         // Events of the supervisor's registry
         (typeof(SweepRegistered), "supervisor.evt.registered.v1"),
         (typeof(SweepClosed), "supervisor.evt.closed.v1"),

@@ -44,6 +44,7 @@ public sealed record MetricGoal(string Metric, bool Maximize)
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
 [JsonDerivedType(typeof(AshaScheduler), "asha")]
 [JsonDerivedType(typeof(MedianScheduler), "median")]
+[JsonDerivedType(typeof(PbtScheduler), "pbt")]
 public abstract record SchedulerSpec(MetricGoal Goal);
 
 /// <summary>
@@ -73,6 +74,23 @@ public sealed record AshaScheduler(MetricGoal Goal, long MinSteps, int Reduction
 /// <see cref="MinRuns"/> runs have reported there.
 /// </summary>
 public sealed record MedianScheduler(MetricGoal Goal, long GraceSteps, int MinRuns) : SchedulerSpec(Goal);
+
+/// <summary>
+/// Population-based training, asynchronous: every <see cref="Interval"/> steps a run pauses with
+/// its result. If it ranks in the bottom <see cref="Quantile"/> of the population's latest results,
+/// it exploits a run of the top quantile: it goes on from a copy of that run's latest checkpoint,
+/// with that run's options, then explores: each option named in <see cref="Perturb"/> is multiplied
+/// by 0.8 or 1.2, or, with <see cref="ResampleProbability"/> and where <see cref="Resample"/> has
+/// its dimension, drawn afresh. Otherwise it goes on as it is. No run waits for another. Choices
+/// come from the run's own generator (<see cref="Seed"/>, its place, its interval).
+/// </summary>
+public sealed record PbtScheduler(MetricGoal Goal, long Interval, double Quantile, ImmutableList<string> Perturb, double ResampleProbability,
+                                  ImmutableList<SearchDimension> Resample, long Seed) : SchedulerSpec(Goal)
+{
+    public const double DefaultQuantile = 0.25, DefaultResampleProbability = 0.25;
+    /// <summary>The factors an explored option is multiplied by (Ray's).</summary>
+    public static readonly double[] Factors = [0.8, 1.2];
+}
 
 /// <summary>
 /// The sweep file's <c>stop:</c> section. A run reaching <see cref="Target"/> on

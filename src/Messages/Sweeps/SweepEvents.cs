@@ -25,8 +25,12 @@ public sealed record RunCompleted(string SweepId, string RunId, int Attempt, Run
 /// <summary>A run reached rung <see cref="Rung"/> of its scheduler, checkpointed there and freed its slot; <see cref="Value"/> is its metric there.</summary>
 public sealed record RunPaused(string SweepId, string RunId, int Attempt, CheckpointInfo Checkpoint, int Rung, double? Value, DateTimeOffset At) : ISweepEvent;
 
-/// <summary>A paused or pruned run goes back to the queue, to train on to its next rung (the scheduler's decision, or a user's).</summary>
-public sealed record RunPromoted(string SweepId, string RunId, int FromRung, string Reason, RunStatus From = RunStatus.Paused) : ISweepEvent;
+/// <summary>
+/// A paused or pruned run goes back to the queue, to train on to its next rung (the scheduler's
+/// decision, or a user's): at its front, or at its back (<see cref="Back"/>: PBT's turn-taking, so
+/// one slot still trains the whole population interval by interval).
+/// </summary>
+public sealed record RunPromoted(string SweepId, string RunId, int FromRung, string Reason, RunStatus From = RunStatus.Paused, bool Back = false) : ISweepEvent;
 
 /// <summary>The scheduler stopped a run (paused, or running) for good; its last checkpoint stays, so it can be promoted by hand.</summary>
 public sealed record RunPruned(string SweepId, string RunId, string Reason, DateTimeOffset At, RunStatus From = RunStatus.Paused) : ISweepEvent;
@@ -39,6 +43,15 @@ public sealed record RunRequeued(string SweepId, string RunId, int Attempt, stri
 
 /// <summary>A searcher chose a trial's options before its first assignment: its spec from now on, and why (<see cref="Suggestion"/>).</summary>
 public sealed record RunSuggested(string SweepId, string RunId, RunSpec Spec, Suggestion Why) : ISweepEvent;
+
+/// <summary>
+/// PBT: a paused run in the bottom of the population exploits <see cref="DonorId"/>: it goes on from
+/// <see cref="Checkpoint"/>, a copy of the donor's checkpoint <see cref="Donor"/> (the same step and
+/// bytes, under this run's name, so the donor's later clean-ups cannot remove it), with
+/// <see cref="Spec"/>: the donor's options with <see cref="Before"/> explored to <see cref="After"/>.
+/// </summary>
+public sealed record RunExploited(string SweepId, string RunId, string DonorId, CheckpointInfo Donor, CheckpointInfo Checkpoint, RunSpec Spec,
+                                  ImmutableSortedDictionary<string, string> Before, ImmutableSortedDictionary<string, string> After, DateTimeOffset At) : ISweepEvent;
 
 public sealed record SweepCancelled(string SweepId, string Reason, DateTimeOffset At) : ISweepEvent;
 

@@ -85,6 +85,9 @@ public sealed record SweepState(
     /// <summary>The searcher's choices by run id: each trial's spec since, and why it was chosen.</summary>
     public ImmutableDictionary<string, RunSuggested> Suggestions { get; init; } = ImmutableDictionary<string, RunSuggested>.Empty;
 
+    /// <summary>PBT's exploits, in the order they happened: the sweep's lineage (who copied whom at which step, options before and after).</summary>
+    public ImmutableList<RunExploited> Exploits { get; init; } = ImmutableList<RunExploited>.Empty;
+
     public static SweepState Empty(string sweepId) =>
         new(sweepId, null, ImmutableDictionary<string, RunState>.Empty, RunQueue.Empty, false, 0, RunCounts.None);
 
@@ -119,9 +122,13 @@ public sealed record SweepState(
                 Status = Cancelled ? RunStatus.Cancelled : RunStatus.Paused, NodeId = null, Checkpoint = p.Checkpoint,
                 Rungs = (r.Rungs ?? []).Add(new RungResult(p.Rung, p.Checkpoint.Step, p.Value)),
             }),
-            RunPromoted p => WithRun(p.RunId, r => r with { Status = RunStatus.Queued, FinishedAt = null }) with { Queue = Queue.PushFront(p.RunId) },
+            RunPromoted p => WithRun(p.RunId, r => r with { Status = RunStatus.Queued, FinishedAt = null }) with
+            {
+                Queue = p.Back ? Queue.Enqueue([p.RunId]) : Queue.PushFront(p.RunId),
+            },
             RunPruned p => WithRun(p.RunId, r => r with { Status = RunStatus.Pruned, FinishedAt = p.At }),
             RunSuggested s => WithRun(s.RunId, r => r with { Spec = s.Spec }) with { Suggestions = Suggestions.SetItem(s.RunId, s) },
+            RunExploited x => WithRun(x.RunId, r => r with { Spec = x.Spec, Checkpoint = x.Checkpoint }) with { Exploits = Exploits.Add(x) },
             RunFailed f => WithRun(f.RunId, r => r with
             {
                 Failures = r.Failures + 1, LastError = f.Error,

@@ -78,6 +78,7 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         int _reachedTarget;
         RunCounts _counts = RunCounts.None;
         List<RunSuggested> _suggestions = [];
+        List<RunExploited> _exploits = [];
 
         public void Read(string name, ref Utf8JsonReader reader, JsonSerializerOptions options)
         {
@@ -89,6 +90,7 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
             else if (Is(name, "StepsSpent", options)) _stepsSpent = reader.GetInt64();
             else if (Is(name, "ReachedTarget", options)) _reachedTarget = reader.GetInt32();
             else if (Is(name, "Suggestions", options)) _suggestions = JsonSerializer.Deserialize<List<RunSuggested>>(ref reader, options) ?? [];
+            else if (Is(name, "Exploits", options)) _exploits = JsonSerializer.Deserialize<List<RunExploited>>(ref reader, options) ?? [];
             else reader.Skip(); // the task: read back from the definition
         }
 
@@ -100,10 +102,14 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
             // A suggested trial's spec is the searcher's, not the definition's random draw.
             foreach (var s in _suggestions)
                 if (runs.TryGetValue(s.RunId, out var run)) runs[s.RunId] = run with { Spec = s.Spec };
+            // An exploited run trains its latest exploit's spec (its checkpoint is a run field, stored with it).
+            foreach (var x in _exploits)
+                if (runs.TryGetValue(x.RunId, out var run)) runs[x.RunId] = run with { Spec = x.Spec };
             return new SweepState(_sweepId, definition, runs.ToImmutable(), _queue, _cancelled, _eventCount, _counts)
             {
                 StepsSpent = _stepsSpent, ReachedTarget = _reachedTarget,
                 Suggestions = _suggestions.ToImmutableDictionary(s => s.RunId),
+                Exploits = [.. _exploits],
             };
         }
     }
@@ -145,6 +151,11 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         {
             writer.WritePropertyName(Name("Suggestions", options));
             JsonSerializer.Serialize(writer, value.Suggestions.Values.OrderBy(s => s.RunId, StringComparer.Ordinal), options);
+        }
+        if (value.Exploits.Count > 0)
+        {
+            writer.WritePropertyName(Name("Exploits", options));
+            JsonSerializer.Serialize(writer, value.Exploits, options);
         }
         writer.WriteEndObject();
     }

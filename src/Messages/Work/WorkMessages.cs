@@ -11,8 +11,12 @@ namespace ActorSweep.Messages.Work;
 /// </summary>
 public sealed record RequestWork(string NodeId, int FreeSlots, string Device, long? MaxParameters = null) : IWorkMessage;
 
-/// <summary>One run handed to a node: attempt <see cref="Attempt"/>, resuming from <see cref="ResumeFrom"/> when set, within <see cref="Limits"/>.</summary>
-public sealed record RunAssignment(string SweepId, RunSpec Run, int Attempt, CheckpointInfo? ResumeFrom, RunLimits? Limits = null);
+/// <summary>
+/// One run handed to a node: attempt <see cref="Attempt"/>, resuming from <see cref="ResumeFrom"/> when set, within <see cref="Limits"/>.
+/// <see cref="Adopted"/>: the checkpoint is another run's (PBT copied it): the same model, trained under other options.
+/// </summary>
+public sealed record RunAssignment(string SweepId, RunSpec Run, int Attempt, CheckpointInfo? ResumeFrom, RunLimits? Limits = null,
+                                   bool Adopted = false);
 
 /// <summary>The supervisor's answer to <see cref="RequestWork"/>: at most the free slots' worth of runs.</summary>
 public sealed record AssignRuns(string NodeId, ImmutableList<RunAssignment> Runs) : IWorkMessage;

@@ -133,6 +133,7 @@ public static class InspectCommands
         RunPaused p => $"{p.RunId} attempt {p.Attempt} paused at rung {p.Rung} (step {p.Checkpoint.Step}): {(p.Value is { } v ? v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "no result")}",
         RunPromoted p => $"{p.RunId} promoted from rung {p.FromRung}: {p.Reason}",
         RunPruned p => $"{p.RunId} pruned: {p.Reason}",
+        RunExploited x => $"{x.RunId} exploited {x.DonorId} at step {x.Donor.Step}: {Options(x.Before, x.Before.Keys)} -> {Options(x.After, x.After.Keys)} (from {x.Checkpoint.Reference})",
         RunSuggested s => $"{s.RunId} chosen by TPE (trial {s.Why.Trial}): {Options(s.Spec.Options, s.Why.Drawn.Keys)} " +
                           $"from {s.Why.Observed} results, the best {s.Why.Good} as good ({string.Join(", ", s.Why.Best)}){(s.Why.InFlight > 0 ? $", {s.Why.InFlight} in flight as liars" : "")}, " +
                           $"log l/g {s.Why.LogRatio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)}; replaces the random draw {Options(s.Why.Drawn, s.Why.Drawn.Keys)}",

@@ -19,6 +19,8 @@ public sealed record SeedOptions(ClusterSetup Cluster, JournalDatabase Database)
     public string ApiUrls { get; init; } = "http://127.0.0.1:8080";
     /// <summary>When set, mutating API calls need "Authorization: Bearer" with it.</summary>
     public string? ApiToken { get; init; }
+    /// <summary>Where the runs' checkpoints are files (its in-process worker's), for PBT's copies; otherwise the journal's database.</summary>
+    public string? CheckpointDirectory { get; init; }
     /// <summary>
     /// A worker in this same process (role worker too): adds its node agent to the actor system.
     /// The supervisor side knows nothing of training; the composition root (the `actorsweep`
@@ -60,7 +62,8 @@ public static class SeedHost
                 akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
             var roles = options.Worker is not null ? new[] { ClusterSetup.SeedRole, ClusterSetup.WorkerRole } : [ClusterSetup.SeedRole];
             akka.WithActorSweepCluster(options.Cluster with { Roles = roles })
-                .WithSweepSupervisor(options.Database, options.SnapshotEvery);
+                .WithSweepSupervisor(options.Database, options.SnapshotEvery,
+                    options.CheckpointDirectory is { } directory ? new ActorSweep.Hosting.Storage.DirectoryCheckpointStore(directory) : null);
             options.Worker?.Invoke(akka);
         });
 

@@ -20,12 +20,13 @@ public static class SupervisorHosting
     /// after 0.5 s, doubling per failure in a row up to 30 s; messages sent meanwhile are dropped,
     /// and senders retry (the API answers 503, workers ask again).
     /// </summary>
+    /// <param name="checkpoints">Where runs checkpoint, for PBT's copies: the journal's database unless given.</param>
     public static AkkaConfigurationBuilder WithSweepSupervisor(this AkkaConfigurationBuilder builder, JournalDatabase database,
-                                                               int snapshotEvery = 200)
+                                                               int snapshotEvery = 200, ActorSweep.Hosting.Storage.ICheckpointStore? checkpoints = null)
     {
         builder.WithSqlPersistence(database.JournalDataOptions(), autoInitialize: true);
         var supervised = Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnStop(
-            SweepSupervisor.Props(snapshotEvery), ClusterSetup.SupervisorName, RestartFirst, RestartAtMost, randomFactor: 0.2, maxNrOfRetries: -1)); // -1: retries without end
+            SweepSupervisor.Props(snapshotEvery, checkpoints ?? database.CheckpointStore()), ClusterSetup.SupervisorName, RestartFirst, RestartAtMost, randomFactor: 0.2, maxNrOfRetries: -1)); // -1: retries without end
         builder.WithSingleton<SweepSupervisorProxy>(ClusterSetup.SupervisorName, supervised,
             new ClusterSingletonOptions { Role = ClusterSetup.SeedRole }, createProxyToo: true);
         return builder;

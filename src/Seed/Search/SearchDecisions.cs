@@ -59,8 +59,7 @@ public static class SearchDecisions
             options[dimension.Name] = dimension.FromInternal(choice.Point[d]);
         }
         // The same reading of options the sweep file had: the task's own.
-        var schema = TaskSchemas.Get(run.Spec.Task);
-        var definition = schema.Define(run.Spec.Name, run.Spec.Seed, options.Select(o => schema.Read(o.Key, o.Value)).ToList());
+        var definition = TaskSchemas.Define(run.Spec.Task, run.Spec.Name, run.Spec.Seed, options);
         var spec = new RunSpec(runId, definition, options.ToImmutableSortedDictionary(StringComparer.Ordinal));
         var why = new Suggestion(trial + 1, observed.Count, choice.Good, choice.InFlight, Math.Round(choice.LogRatio, 6), [.. choice.Best], drawn.ToImmutable());
         return new RunSuggested(state.SweepId, runId, spec, why);

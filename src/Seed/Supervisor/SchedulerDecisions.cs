@@ -43,13 +43,19 @@ public static class SchedulerDecisions
                 if (rungs[k] > at || (rungs[k] == at && !(run.Rungs?.Any(r => r.Rung == k) ?? false))) pauseAt = rungs[k];
             if (asha.MaxSteps < run.Spec.Definition.TotalSteps) finishAt = asha.MaxSteps;
         }
+        else if (definition.Scheduler is PbtScheduler pbt)
+            pauseAt = PbtDecisions.NextPause(pbt, run);
         var limits = new RunLimits(pauseAt, finishAt, definition.Stop?.Goal, definition.Stop?.Target);
         return limits.Any ? limits : null;
     }
 
     /// <summary>The rung a pause at <paramref name="step"/> stands for, or -1 when it is none of the scheduler's.</summary>
-    public static int RungAt(SweepDefinition definition, long step) =>
-        definition.Scheduler is AshaScheduler asha ? asha.Rungs.IndexOf(step) : -1;
+    public static int RungAt(SweepDefinition definition, long step) => definition.Scheduler switch
+    {
+        AshaScheduler asha => asha.Rungs.IndexOf(step),
+        PbtScheduler pbt => PbtDecisions.IntervalAt(pbt, step),
+        _ => -1,
+    };
 
     /// <summary>Whether a completed run reached the sweep's target (read from its final checkpoint's metrics), early or on its last step.</summary>
     public static bool ReachedTarget(SweepDefinition definition, Messages.Runs.CheckpointInfo? final) =>
@@ -84,6 +90,7 @@ public static class SchedulerDecisions
                 return [new SweepCancelled(state.SweepId, $"stopped: {state.StepsSpent:N0} training steps spent (total_steps {budget:N0})", now)];
         }
         if (definition.Scheduler is MedianScheduler median) return Median(state, median, now, checkpointed);
+        if (definition.Scheduler is PbtScheduler pbt) return PbtDecisions.After(state, pbt, now);
         if (definition.Scheduler is not AshaScheduler asha || state.Counts.Paused == 0) return [];
 
         bool freshLeft = FreshLeft(state);

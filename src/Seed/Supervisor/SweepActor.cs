@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using ActorSweep.Hosting.Storage;
 using ActorSweep.Messages;
 using ActorSweep.Messages.Sweeps;
 using ActorSweep.Messages.Work;
@@ -63,11 +64,15 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     /// <summary>Events between snapshots: a snapshot costs as much as the sweep is large, so a large sweep snapshots less often.</summary>
     long SnapshotInterval => Math.Max(_snapshotEvery, _state.Runs.Count);
 
-    public static Props Props(string sweepId, int snapshotEvery = 200) =>
-        Akka.Actor.Props.Create(() => new SweepActor(sweepId, snapshotEvery));
+    /// <param name="checkpoints">The store runs checkpoint to, where PBT's exploits copy a donor's checkpoint; without one, runs never exploit.</param>
+    public static Props Props(string sweepId, int snapshotEvery = 200, ICheckpointStore? checkpoints = null) =>
+        Akka.Actor.Props.Create(() => new SweepActor(sweepId, snapshotEvery, checkpoints));
 
-    public SweepActor(string sweepId, int snapshotEvery)
+    readonly ICheckpointStore? _checkpoints;
+
+    public SweepActor(string sweepId, int snapshotEvery, ICheckpointStore? checkpoints)
     {
+        _checkpoints = checkpoints;
         PersistenceId = PersistenceIdFor(sweepId);
         _snapshotEvery = snapshotEvery;
         _sweepTag = SupervisorMetrics.Sweep(sweepId);
@@ -230,7 +235,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
         PersistThen(new Decision(SearchDecisions.WithSuggestions(_state, assigned)), "assignment", () =>
         {
             node.Tell(new AssignRuns(request.NodeId, assigned
-                .Select(a => new RunAssignment(_state.SweepId, _state.Runs[a.RunId].Spec, a.Attempt, a.ResumeFrom, a.Limits))
+                .Select(a => new RunAssignment(_state.SweepId, _state.Runs[a.RunId].Spec, a.Attempt, a.ResumeFrom, a.Limits, PbtDecisions.Adopted(_state, a)))
                 .ToImmutableList()));
             foreach (var a in assigned) Heard(a.RunId, a.Attempt, a.NodeId);
             foreach (var a in assigned) Changed(a.RunId);
@@ -270,7 +275,7 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     void PersistThen(Decision decision, string what, Action after)
     {
-        decision = SchedulerDecisions.WithSchedule(_state, decision, DateTimeOffset.UtcNow);
+        decision = CopyExploited(SchedulerDecisions.WithSchedule(_state, decision, DateTimeOffset.UtcNow));
         if (decision.Events.OfType<SweepCancelled>().FirstOrDefault() is { } cancelled)
             after = StopRunningRunsThen(cancelled.Reason, after);
         // A run pruned while it runs (the median rule) is stopped on its node; its late reports are fenced off.
@@ -353,6 +358,48 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
     {
         if (_unwritten == 0) action();
         else DeferAsync(action, _ => action());
+    }
+
+    /// <summary>
+    /// Copies each exploit's donor checkpoint under the exploiting run before the exploit is
+    /// persisted. The donor's checkpoint is its latest accepted one, which its node deletes only
+    /// after a newer one is accepted here, so it exists while this actor decides. A copy that fails
+    /// drops the exploit: the run goes on as it was, and says why.
+    /// </summary>
+    /// <summary>The suffix of the name PBT's copies of a run are kept under.</summary>
+    public const string ExploitCopies = "~pbt";
+
+    Decision CopyExploited(Decision decision)
+    {
+        if (!decision.Events.Any(e => e is RunExploited)) return decision;
+        var events = ImmutableList.CreateBuilder<ISweepEvent>();
+        var failed = new Dictionary<string, string>();
+        foreach (var e in decision.Events)
+        {
+            if (e is RunExploited x)
+            {
+                try
+                {
+                    if (_checkpoints is null) throw new InvalidOperationException("this supervisor has no checkpoint store");
+                    byte[] bytes = _checkpoints.Load(x.Donor.Reference);
+                    // Kept apart from the run's own checkpoints: its node, told its pause was accepted, deletes those older than the
+                    // pause, and the copy is often older. Its previous copy was needed only until it trained on from it.
+                    string owner = x.RunId + ExploitCopies;
+                    _checkpoints.DeleteOlder(x.SweepId, owner, long.MaxValue);
+                    string copy = _checkpoints.Save(x.SweepId, owner, _state.Runs[x.RunId].Attempt + 1, x.Donor.Step, bytes);
+                    events.Add(x with { Checkpoint = x.Donor with { Reference = copy } });
+                }
+                catch (Exception error)
+                {
+                    _log.Warning("Sweep {0}: run {1} could not copy {2}'s checkpoint at step {3} ({4}); it goes on without exploiting",
+                        x.SweepId, x.RunId, x.DonorId, x.Donor.Step, error.Message);
+                    failed[x.RunId] = $"could not copy {x.DonorId}'s checkpoint ({error.Message}): goes on";
+                }
+            }
+            else if (e is RunPromoted p && failed.Remove(p.RunId, out var why)) events.Add(p with { Reason = why });
+            else events.Add(e);
+        }
+        return decision with { Events = events.ToImmutable() };
     }
 
     void Changed(string? runId)

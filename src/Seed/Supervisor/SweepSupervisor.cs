@@ -44,10 +44,15 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
     readonly HashSet<string> _backingOff = [];               // stopped sweep actors waiting for their restart
     ImmutableHashSet<string>? _liveNodes;                   // null until the cluster's state arrives
 
-    public static Props Props(int snapshotEvery = 200) => Akka.Actor.Props.Create(() => new SweepSupervisor(snapshotEvery));
+    /// <param name="checkpoints">The runs' checkpoint store, for PBT's copies (see <see cref="SweepActor"/>).</param>
+    public static Props Props(int snapshotEvery = 200, ActorSweep.Hosting.Storage.ICheckpointStore? checkpoints = null) =>
+        Akka.Actor.Props.Create(() => new SweepSupervisor(snapshotEvery, checkpoints));
 
-    public SweepSupervisor(int snapshotEvery)
+    readonly ActorSweep.Hosting.Storage.ICheckpointStore? _checkpoints;
+
+    public SweepSupervisor(int snapshotEvery, ActorSweep.Hosting.Storage.ICheckpointStore? checkpoints)
     {
+        _checkpoints = checkpoints;
         _snapshotEvery = snapshotEvery;
         Recover<SweepRegistered>(Register);
         Recover<SweepClosed>(c =>
@@ -205,7 +210,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
         if (_children.TryGetValue(sweepId, out var child)) return child;
         if (_backingOff.Contains(sweepId)) return Context.System.DeadLetters;
         _lives[sweepId] = (_lives.GetValueOrDefault(sweepId).Failures, DateTime.UtcNow);
-        child = Context.ActorOf(SweepActor.Props(sweepId, _snapshotEvery), Uri.EscapeDataString(sweepId));
+        child = Context.ActorOf(SweepActor.Props(sweepId, _snapshotEvery, _checkpoints), Uri.EscapeDataString(sweepId));
         Context.Watch(child);
         _children[sweepId] = child;
         if (_liveNodes is not null && !_closed.Contains(sweepId)) child.Tell(new Reconcile(_liveNodes));

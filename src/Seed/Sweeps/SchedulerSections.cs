@@ -12,21 +12,24 @@ namespace ActorSweep.Seed.Sweeps;
 /// </summary>
 sealed class SchedulerSections(SweepFile.Reader reader)
 {
-    static readonly string[] Kinds = ["asha", "hyperband", "median"];
+    static readonly string[] Kinds = ["asha", "hyperband", "median", "pbt"];
+    static readonly string[] PbtKeys = ["type", "metric", "mode", "interval", "quantile", "perturb", "resample_probability"];
     static readonly string[] MedianKeys = ["type", "metric", "mode", "grace_steps", "min_runs"];
     static readonly string[] AshaKeys = ["type", "metric", "mode", "min_steps", "reduction_factor", "max_steps"];
     static readonly string[] HyperbandKeys = [.. AshaKeys, "brackets"];
 
-    public SchedulerSpec Scheduler(YamlNode node, ImmutableList<RunSpec> runs)
+    /// <param name="space">The <c>random:</c> space, where PBT resamples an option from.</param>
+    public SchedulerSpec Scheduler(YamlNode node, ImmutableList<RunSpec> runs, ActorSweep.Tasks.ITaskSchema task, ImmutableList<SearchDimension> space, long seed)
     {
         var map = reader.Mapping(node, "scheduler");
         var typeNode = SweepFile.Reader.Value(map, "type") ?? throw reader.Error(node, $"scheduler.type is required: one of {string.Join(", ", Kinds)}");
         string type = reader.Scalar(typeNode, "scheduler.type");
         if (!Kinds.Contains(type))
             throw reader.Error(typeNode, $"scheduler.type: unknown scheduler '{type}'" + ActorSweep.Tasks.Suggestions.DidYouMean(type, Kinds, otherwise: $"; use one of {string.Join(", ", Kinds)}"));
-        reader.CheckKeys(map, type switch { "hyperband" => HyperbandKeys, "median" => MedianKeys, _ => AshaKeys }, $"scheduler ({type})");
+        reader.CheckKeys(map, type switch { "hyperband" => HyperbandKeys, "median" => MedianKeys, "pbt" => PbtKeys, _ => AshaKeys }, $"scheduler ({type})");
         var goal = Goal(map, "scheduler");
         if (type == "median") return Median(map, goal);
+        if (type == "pbt") return Pbt(node, map, goal, runs, task, space, seed);
 
         long shortest = runs.Min(r => r.Definition.TotalSteps);
         var minNode = SweepFile.Reader.Value(map, "min_steps") ?? throw reader.Error(node, "scheduler.min_steps is required: the steps of the first rung");
@@ -52,6 +55,40 @@ sealed class SchedulerSections(SweepFile.Reader reader)
                 throw reader.Error(minNode, $"scheduler: run '{run.RunId}' does not evaluate at step {rung} (a rung: min_steps × {eta}^k); " +
                                             "make min_steps a multiple of its eval_every");
         return asha;
+    }
+
+    PbtScheduler Pbt(YamlNode node, YamlMappingNode map, MetricGoal goal, ImmutableList<RunSpec> runs, ActorSweep.Tasks.ITaskSchema task,
+                     ImmutableList<SearchDimension> space, long seed)
+    {
+        if (runs.Count < 2) throw reader.Error(node, $"scheduler (pbt): a population needs at least 2 runs; the sweep has {runs.Count}");
+        var intervalNode = SweepFile.Reader.Value(map, "interval") ?? throw reader.Error(node, "scheduler.interval is required: the steps between exploit and explore decisions");
+        long interval = reader.Int(intervalNode, "scheduler.interval", 1, int.MaxValue);
+        long shortest = runs.Min(r => r.Definition.TotalSteps);
+        if (interval >= shortest)
+            throw reader.Error(intervalNode, $"scheduler.interval: {interval} is not below the {shortest} steps of the shortest run, so no run would ever be compared");
+        for (long step = interval; step < shortest; step += interval)
+            if (runs.FirstOrDefault(r => !r.Definition.EvaluatesAt(step)) is { } run)
+                throw reader.Error(intervalNode, $"scheduler: run '{run.RunId}' does not evaluate at step {step} (a multiple of interval); make interval a multiple of its eval_every");
+        double quantile = SweepFile.Reader.Value(map, "quantile") is { } q ? reader.Number(q, "scheduler.quantile") : PbtScheduler.DefaultQuantile;
+        if (quantile is <= 0 or > 0.5) throw reader.Error(SweepFile.Reader.Value(map, "quantile")!, $"scheduler.quantile: {quantile} is not in (0, 0.5] (the share of runs at the bottom that exploit, and at the top that are copied)");
+        double resample = SweepFile.Reader.Value(map, "resample_probability") is { } p ? reader.Number(p, "scheduler.resample_probability") : PbtScheduler.DefaultResampleProbability;
+        if (resample is < 0 or > 1) throw reader.Error(SweepFile.Reader.Value(map, "resample_probability")!, $"scheduler.resample_probability: {resample} is not a probability");
+        var perturbNode = SweepFile.Reader.Value(map, "perturb") ?? throw reader.Error(node, $"scheduler.perturb is required: the options to explore, of {string.Join(", ", task.MutableOptions)}");
+        if (perturbNode is not YamlSequenceNode list || list.Children.Count == 0)
+            throw reader.Error(perturbNode, $"scheduler.perturb: expected a list of options, of {string.Join(", ", task.MutableOptions)}");
+        var perturb = new List<string>();
+        foreach (var item in list)
+        {
+            string name = reader.Scalar(item, "scheduler.perturb");
+            if (!task.OptionNames.Contains(name))
+                throw reader.Error(item, $"scheduler.perturb: '{name}' is not an option of task '{task.Name}'" + ActorSweep.Tasks.Suggestions.DidYouMean(name, task.OptionNames));
+            if (!task.MutableOptions.Contains(name))
+                throw reader.Error(item, $"scheduler.perturb: '{name}' cannot change in the middle of a run (a model-shape or data option: the checkpoint holds it); " +
+                                         $"PBT can perturb {string.Join(", ", task.MutableOptions)}");
+            if (perturb.Contains(name)) throw reader.Error(item, $"scheduler.perturb: '{name}' is listed twice");
+            perturb.Add(name);
+        }
+        return new PbtScheduler(goal, interval, quantile, [.. perturb], resample, [.. space.Where(d => perturb.Contains(d.Name))], seed);
     }
 
     MedianScheduler Median(YamlMappingNode map, MetricGoal goal)

@@ -114,7 +114,9 @@ public static class SweepFile
                 }
             }
             var list = specs.ToImmutableList();
-            var scheduler = Value(root, "scheduler") is { } schedulerNode ? Schedules.Scheduler(schedulerNode, list) : null;
+            var scheduler = Value(root, "scheduler") is { } schedulerNode
+                ? Schedules.Scheduler(schedulerNode, list, _task, space?.Dimensions.Select(d => d.Dimension).ToImmutableList() ?? [], space?.Seed ?? 0)
+                : null;
             var stop = Value(root, "stop") is { } stopNode ? Schedules.Stop(stopNode, scheduler, list.Count) : null;
             var search = searchNode is null ? null : Schedules.Search(searchNode, scheduler, space!.Dimensions.Select(d => d.Dimension).ToImmutableList(), space.Seed, space.Samples);
             return new SweepDefinition(name, _task.Name, retries, list, source, Hash(_task.Name, retries, lease, list, scheduler, stop, search), lease, scheduler, stop, search);

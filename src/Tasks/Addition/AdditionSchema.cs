@@ -56,6 +56,9 @@ public sealed class AdditionSchema : ITaskSchema
 
     public OptionValue Read(string name, string json) => Table.Read(name, json);
 
+    /// <summary>The recipe's per-step numbers: the learning-rate schedule (a pure function of the step), AdamW's, and clipping.</summary>
+    public IReadOnlyCollection<string> MutableOptions { get; } = ["lr", "warmup_ratio", "final_lr_ratio", "weight_decay", "beta1", "beta2", "epsilon", "clip_norm"];
+
     public RunDefinition Define(string name, long seed, IReadOnlyCollection<OptionValue> options)
     {
         var baseConfig = options.FirstOrDefault(o => o.Name == BaseOption)?.Value as NamedConfiguration;

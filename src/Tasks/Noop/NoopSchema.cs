@@ -36,6 +36,9 @@ public sealed class NoopSchema : ITaskSchema
 
     public OptionValue Read(string name, string json) => Table.Read(name, json);
 
+    /// <summary>The made-up curve and its objective: a resumed noop run is only its step.</summary>
+    public IReadOnlyCollection<string> MutableOptions { get; } = ["plateau", "rate", "x1", "x2", "step_seconds"];
+
     public RunDefinition Define(string name, long seed, IReadOnlyCollection<OptionValue> options)
     {
         var draft = options.Aggregate(new Draft(1, 0, null), Table.Apply);

@@ -33,9 +33,15 @@ public sealed class SerializerTests : IDisposable
         var definition = Definition(2, "a", "b");
         var suggested = new RunSuggested("s", "b", Run("b") with { Options = Run("b").Options.Add("rate", "0.25") },
             new Suggestion(12, 11, 2, 1, 1.5, ["a"], ImmutableSortedDictionary<string, string>.Empty.Add("rate", "0.5")));
-        var state = Submitted().Apply(new RunAssigned("s", "a", 1, "n1", Checkpoint(3), T0)).Apply(new RunCompleted("s", "a", 1, FullReport, T0)).Apply(suggested);
+        var exploited = new RunExploited("s", "b", "a", Checkpoint(50), Checkpoint(50) with { Reference = "copy-50" }, Run("b") with { Options = Run("b").Options.Add("rate", "0.3") },
+            ImmutableSortedDictionary<string, string>.Empty.Add("rate", "0.5"), ImmutableSortedDictionary<string, string>.Empty.Add("rate", "0.3"), T0);
+        var state = Submitted().Apply(new RunAssigned("s", "a", 1, "n1", Checkpoint(3), T0)).Apply(new RunCompleted("s", "a", 1, FullReport, T0)).Apply(suggested).Apply(exploited);
         var summary = state.Summary();
-        yield return new SubmitSweep(definition);
+        yield return new SubmitSweep(definition with
+        {
+            Scheduler = new PbtScheduler(new MetricGoal(MetricGoal.ValidationExactMatch, true), 50, 0.25, ["rate", "plateau"], 0.3,
+                [new SearchDimension("rate", DimensionKind.LogUniform, 0.01, 1)], 9),
+        });
         yield return new GetSweepState("s");
         yield return new ListSweeps();
         yield return new CancelSweep("s", "user asked");
@@ -65,15 +71,16 @@ public sealed class SerializerTests : IDisposable
         yield return new RunRequeued("s", "a", 2, "node left");
         yield return new SweepCancelled("s", "user", T0);
         yield return new RunPaused("s", "a", 2, Checkpoint(30), 1, 0.75, T0);
-        yield return new RunPromoted("s", "a", 1, "in the top 1 of 3 at rung 1", RunStatus.Pruned);
+        yield return new RunPromoted("s", "a", 1, "in the top 1 of 3 at rung 1", RunStatus.Pruned, Back: true);
         yield return new RunPruned("s", "a", "not in the top 1 of 3 at rung 0", T0, RunStatus.Running);
         yield return suggested;
+        yield return exploited;
         yield return new SweepRegistered("s", "abc123");
         yield return new SweepClosed("s", summary);
         yield return new SweepReopened("s");
         yield return state;
         yield return new RequestWork("n1", 4, "cuda:0");
-        yield return new AssignRuns("n1", [new RunAssignment("s", Run("a"), 3, Checkpoint(9))]);
+        yield return new AssignRuns("n1", [new RunAssignment("s", Run("a"), 3, Checkpoint(9), null, Adopted: true)]);
         yield return new NoWork("n1");
         yield return new WorkAvailable("runs queued");
         yield return new RunProgress("s", "a", 1, "n1", 10, 100, 0.25, 0.5);

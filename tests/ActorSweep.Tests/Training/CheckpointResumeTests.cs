@@ -31,6 +31,41 @@ public sealed class CheckpointResumeTests : IDisposable
     /// <summary>The checkpoint's bytes without the wall time, which legitimately differs.</summary>
     static byte[] Fingerprint(Trainer trainer) => (trainer.Checkpoint() with { ElapsedSeconds = 0 }).ToBytes();
 
+    /// <summary>
+    /// PBT's exploit on the node: a run adopts another run's checkpoint of the same model. Its weights
+    /// and optimizer state are the donor's, byte for byte, at the donor's step (not its own stale
+    /// ones), and it trains on under its own recipe. Without the flag, or for another model, the
+    /// checkpoint is refused.
+    /// </summary>
+    [Fact]
+    public void An_adopted_checkpoint_holds_exactly_the_donors_weights_and_trains_on_under_the_adopters_recipe()
+    {
+        var donorRun = SmallRun("donor");
+        using var donor = new Trainer(donorRun);
+        TrainUntil(donor, 27);
+        var donated = donor.Checkpoint();
+        var adopter = SmallRun("adopter") with { Seed = 5, Recipe = donorRun.Recipe with { PeakLearningRate = 0.02, WeightDecay = 0.05 } };
+        using (var own = new Trainer(adopter)) TrainUntil(own, 40); // its own weights, which must not survive the adoption
+
+        using var adopted = Trainer.Resume(TrainingCheckpoint.FromBytes(donated.ToBytes(), "test"), expected: adopter, adopted: true);
+        var start = adopted.Checkpoint();
+        Assert.Equal(27, adopted.Step);
+        Assert.Equal(donated.Parameters, start.Parameters);
+        Assert.Equal(donated.FirstMoment, start.FirstMoment);
+        Assert.Equal(donated.SecondMoment, start.SecondMoment);
+        Assert.Equal(adopter, adopted.Run); // its own name, seed and recipe from here on
+
+        // It trains on under its own recipe: one step from the same weights differs from the donor's next step.
+        TrainUntil(adopted, 28);
+        TrainUntil(donor, 28);
+        Assert.NotEqual(donor.Checkpoint().Parameters, adopted.Checkpoint().Parameters);
+
+        var bytes = donated.ToBytes();
+        Assert.Contains("does not match run 'adopter'", Assert.Throws<ArgumentException>(() => Trainer.Resume(TrainingCheckpoint.FromBytes(bytes, "test"), expected: adopter)).Message);
+        var wider = adopter with { Model = adopter.Model with { DModel = 12 } };
+        Assert.Contains("holds another model", Assert.Throws<ArgumentException>(() => Trainer.Resume(TrainingCheckpoint.FromBytes(bytes, "test"), expected: wider, adopted: true)).Message);
+    }
+
     [Fact]
     public void Resumed_run_ends_bit_identical_to_an_uninterrupted_one()
     {
