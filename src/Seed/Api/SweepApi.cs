@@ -26,6 +26,7 @@ namespace ActorSweep.Seed.Api;
 /// GET  /api/sweeps/{id}/results    the results table as JSON
 /// POST /api/sweeps/{id}/cancel     stop handing out its runs; running ones are handed back
 /// GET  /api/sweeps/{id}/ladder     a scheduler's rung ladder
+/// GET  /api/sweeps/{id}/lineage    PBT's exploits: who copied whom at which step, options before and after
 /// POST /api/sweeps/{id}/runs/{run}/promote   a paused or pruned run trains on to its next rung
 /// </code>
 /// </summary>
@@ -41,6 +42,7 @@ public static class SweepApi
         api.MapGet("", List);
         api.MapGet("/{id}", Get);
         api.MapGet("/{id}/results", ResultsOf);
+        api.MapGet("/{id}/lineage", LineageOf);
         api.MapGet("/{id}/ladder", LadderOf);
         api.MapPost("/{id}/cancel", Cancel).AddEndpointFilter(RequireToken(token));
         api.MapPost("/{id}/runs/{run}/promote", Promote).AddEndpointFilter(RequireToken(token));
@@ -89,6 +91,13 @@ public static class SweepApi
         if (await State(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
         // Result rows are snake_case everywhere: here, `results --json` and results.json.
         return Results.Json(SweepReport.Results(state), ReportJson.Options);
+    }
+
+    /// <summary>PBT's lineage (empty without exploits), in the order they happened.</summary>
+    static async Task<IResult> LineageOf(string id, ActorRegistry registry, CancellationToken cancel)
+    {
+        if (await State(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
+        return Results.Json(SweepReport.Lineage(state), ReportJson.Options);
     }
 
     /// <summary>A scheduler's rung ladder (empty without one): per rung, runs that reached it, went on, wait or were pruned, and the cut-off.</summary>

@@ -34,6 +34,7 @@ public static class SweepPrinter
                                              $"{(search.Multivariate ? ", multivariate" : "")}; {state.Suggestions.Count} of {search.Trials} trials chosen by TPE " +
                                              $"(the first {Math.Min(search.Startup, search.Trials)} are random draws; `replay` says why each was chosen)"));
         Ladder(console, state);
+        Lineage(console, state);
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn(new TableColumn("run").NoWrap()).AddColumn("status").AddColumn(new TableColumn("attempt").RightAligned())
             .AddColumn(new TableColumn("checkpoint step").RightAligned()).AddColumn(new TableColumn("val exact").RightAligned())
@@ -76,11 +77,27 @@ public static class SweepPrinter
                 Pct(r.ExactMatch), Pct(r.ValidationExactMatch), r.FinalLoss?.ToString("G4") ?? "-", r.Attempts.ToString(),
                 Markup.Escape(r.SeedReportedAccuracy ?? ""));
         console.Write(table);
+        Lineage(console, state);
         if (shown.Count < results.Count)
         {
             int failed = results.Count(r => r.Status == "failed");
             console.MarkupLine($"The best {shown.Count:N0} of {results.Count:N0} runs{(failed > 0 ? $" ({failed:N0} failed)" : "")}; every row: --top 0, --json, or the report's results.csv.");
         }
+    }
+
+    /// <summary>PBT's lineage, latest last: who copied whom at which step, options before and after (the last 20; the report's results.json has all).</summary>
+    public static void Lineage(IAnsiConsole console, SweepState state, int last = 20)
+    {
+        if (state.Definition?.Scheduler is not PbtScheduler pbt) return;
+        var rows = SweepReport.Lineage(state);
+        var table = new Table().Border(TableBorder.Simple)
+            .Title($"lineage (pbt every {pbt.Interval:N0} steps, {Markup.Escape(pbt.Goal.Describe)}; {rows.Count} exploit(s){(rows.Count > last ? $", the last {last}" : "")})")
+            .AddColumn(new TableColumn("run").NoWrap()).AddColumn(new TableColumn("copied").NoWrap()).AddColumn(new TableColumn("at step").RightAligned())
+            .AddColumn("options before").AddColumn("after");
+        foreach (var r in rows.TakeLast(last))
+            table.AddRow(Markup.Escape(r.RunId), Markup.Escape(r.DonorId), r.Step.ToString("N0"),
+                Markup.Escape(string.Join(", ", r.Before.Select(o => $"{o.Key}={o.Value}"))), Markup.Escape(string.Join(", ", r.After.Select(o => $"{o.Key}={o.Value}"))));
+        console.Write(table);
     }
 
     /// <summary>A scheduler's rung ladder: steps per rung, runs that reached it, went on, wait there or were pruned, and the cut-off to go on now.</summary>

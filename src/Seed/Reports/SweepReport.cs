@@ -74,6 +74,12 @@ public static class SweepReport
         static string Csv(string? s) => s is null ? "" : s.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
     }
 
+    /// <summary>One row per exploit, in the order they happened.</summary>
+    public sealed record LineageRow(string RunId, string DonorId, long Step, IReadOnlyDictionary<string, string> Before, IReadOnlyDictionary<string, string> After, DateTimeOffset At);
+
+    public static IReadOnlyList<LineageRow> Lineage(SweepState state) =>
+        state.Exploits.Select(x => new LineageRow(x.RunId, x.DonorId, x.Donor.Step, x.Before, x.After, x.At)).ToList();
+
     static string WriteJson(SweepState state, IReadOnlyList<RunResult> results, string path)
     {
         var document = new
@@ -83,6 +89,8 @@ public static class SweepReport
             hash = state.Definition?.Hash,
             summary = state.Summary(),
             runs = results.Select(r => new { result = r, report = state.Runs[r.RunId].Report }),
+            // PBT's lineage: who copied whom at which step, and the options before and after.
+            lineage = state.Exploits.Count == 0 ? null : Lineage(state),
         };
         AtomicFile.WriteText(path, JsonSerializer.Serialize(document, ReportJson.Options));
         return path;

@@ -187,6 +187,15 @@ public sealed class PbtTests(PostgresServer postgres)
         var replay = await Cli.CliRunner.RunAsync("replay", "pbt", "--db", harness.DatabasePath);
         var first = state.Exploits[0];
         Assert.Contains($"{first.RunId} exploited {first.DonorId} at step {first.Donor.Step}: x1=", replay.Output);
+        var status = await Cli.CliRunner.RunAsync("status", "pbt", "--db", harness.DatabasePath);
+        Assert.Contains($"lineage (pbt every 4 steps, validation_exact_match (max); {state.Exploits.Count} exploit(s)", status.Output);
+        string report = Path.Combine(harness.Directory, "report");
+        var results = await Cli.CliRunner.RunAsync("results", "pbt", "--db", harness.DatabasePath, "--report", report);
+        Assert.True(results.ExitCode == 0, results.Error);
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "results.json")));
+        var lineage = document.RootElement.GetProperty("lineage");
+        Assert.Equal(state.Exploits.Count, lineage.GetArrayLength());
+        Assert.Equal(first.DonorId, lineage[0].GetProperty("donor_id").GetString());
     }
 
     static bool Exists(ActorSweep.Hosting.Storage.ICheckpointStore store, string reference)
