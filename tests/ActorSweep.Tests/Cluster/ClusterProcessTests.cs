@@ -213,6 +213,60 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         await cluster.WaitHealthyAsync(api2, TimeSpan.FromSeconds(30)); // the surviving seed reports a healthy cluster and supervisor
     }
 
+    /// <summary>
+    /// PBT across a supervisor failover: the seed holding the supervisor is killed with SIGKILL
+    /// after a run exploited another (its copy made, the exploit journaled) and before the run
+    /// resumed. The supervisor recovers on the other seed and the run resumes from the copy, adopted
+    /// under its new options; no exploit is lost or repeated, and every run completes once.
+    /// </summary>
+    [Fact]
+    public async Task PBT_killing_the_supervisors_seed_between_an_exploit_and_its_resume_loses_nothing()
+    {
+        using var cluster = await LocalCluster.CreateAsync(postgres);
+        int port1 = PostgresServer.FreePort(), api1 = PostgresServer.FreePort(), port2 = PostgresServer.FreePort(), api2 = PostgresServer.FreePort();
+        int[] seeds = [port1, port2];
+        var seed1 = cluster.StartSeed("seed-1", port1, api1, seeds);
+        await cluster.WaitHealthyAsync(api1, Startup);
+        cluster.StartSeed("seed-2", port2, api2, seeds);
+        await cluster.WaitHealthyAsync(api2, Startup);
+        cluster.StartWorker("worker", PostgresServer.FreePort(), seeds, slots: 1); // one slot: an exploited run waits its turn at the back of the queue
+        const string Sweep = """
+            name: pbt-failover
+            task: noop
+            seeds: [1]
+            defaults: { steps: 48, checkpoint_every: 8, step_seconds: 0.02, objective: branin }
+            random:
+              samples: 4
+              seed: 11
+              space:
+                x1: { uniform: [-5, 10] }
+                x2: { uniform: [0, 15] }
+            scheduler: { type: pbt, interval: 8, quantile: 0.25, perturb: [x1, x2] }
+            """;
+        using var first = LocalCluster.Api(api1);
+        await first.SubmitAsync(Sweep, "pbt-failover.yaml");
+        var before = await cluster.WaitForSweepAsync(first, "pbt-failover", s => s.State!.Exploits.Any(x => s.State.Runs[x.RunId].Status == RunStatus.Queued),
+            TimeSpan.FromMinutes(2), "an exploited run waiting to resume");
+        seed1.Kill();
+        var waiting = before.State!.Exploits.Last(x => before.State.Runs[x.RunId].Status == RunStatus.Queued);
+
+        using var second = LocalCluster.Api(api2);
+        await cluster.WaitForSweepAsync(second, "pbt-failover", s => s.State!.Finished, TimeSpan.FromMinutes(3), "the sweep to finish under the moved supervisor");
+        output.WriteLine(cluster.Logs());
+        var events = (await cluster.EventsAsync("pbt-failover")).ToList();
+        var state = JournalReader.Fold("pbt-failover", events);
+        Assert.All(state.Runs.Values, r => Assert.Equal((RunStatus.Completed, 48L), (r.Status, r.Report!.Steps)));
+        Assert.All(state.Runs.Keys, id => Assert.Single(events.OfType<RunCompleted>(), c => c.RunId == id));
+        int at = events.FindIndex(e => e is RunExploited x && x.RunId == waiting.RunId && x.Checkpoint.Reference == waiting.Checkpoint.Reference);
+        Assert.True(at >= 0, "the exploit made before the kill is in the journal");
+        var resumed = events.Skip(at).OfType<RunAssigned>().First(a => a.RunId == waiting.RunId);
+        Assert.Equal(waiting.Checkpoint, resumed.ResumeFrom); // from the copy, after the failover
+        // Each pause was judged once: no exploit repeated for the same run at the same step.
+        Assert.Equal(state.Exploits.Count, state.Exploits.Select(x => (x.RunId, x.Donor.Step, x.Donor.Reference)).Distinct().Count());
+        var run = state.Runs[waiting.RunId];
+        Assert.Equal(((ActorSweep.Tasks.Noop.NoopDefinition)run.Spec.Definition).ValidationAt(48), run.Report!.ExactMatch, 12);
+    }
+
     [Fact]
     public async Task A_worker_that_joins_mid_sweep_gets_work_at_once_and_SIGTERM_hands_a_workers_runs_back()
     {
