@@ -24,7 +24,8 @@ return command switch
     "drain" => await DrainBench.Run(options),
     "tpe-vs-random" => await TpeBench.Run(options),
     "tpe-overhead" => await TpeBench.Overhead(options),
-    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover, state-scale, journal-read, asha-vs-grid, drain, tpe-vs-random, tpe-overhead"),
+    "pbt-vs-random" => await PbtBench.Run(options),
+    _ => Fail($"unknown benchmark '{command}'; known: train-steps, noop-completions, quickstart-overhead, failover, state-scale, journal-read, asha-vs-grid, drain, tpe-vs-random, tpe-overhead, pbt-vs-random"),
 };
 
 static int Fail(string message)

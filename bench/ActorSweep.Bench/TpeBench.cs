@@ -82,7 +82,10 @@ public static class TpeBench
     }
 
     /// <summary>The best validation exact match of a sweep, run to its end.</summary>
-    static async Task<double> Best(SweepDefinition definition, int slots)
+    static async Task<double> Best(SweepDefinition definition, int slots) => (await BestAndSteps(definition, slots)).Best;
+
+    /// <summary>The best validation exact match of a sweep run to its end, and the training steps it spent.</summary>
+    public static async Task<(double Best, long Steps)> BestAndSteps(SweepDefinition definition, int slots)
     {
         string dir = Directory.CreateTempSubdirectory("actorsweep-tpe-").FullName;
         try
@@ -96,7 +99,7 @@ public static class TpeBench
             var state = await SweepBench.WaitFinished(client, definition.SweepId);
             await host.StopAsync();
             var goal = new MetricGoal(MetricGoal.ValidationExactMatch, true);
-            return state.Runs.Values.Select(r => r.Checkpoint is { } c ? goal.Read(c.Summary) : null).Max() ?? 0;
+            return (state.Runs.Values.Select(r => r.Checkpoint is { } c ? goal.Read(c.Summary) : null).Max() ?? 0, state.StepsSpent);
         }
         finally
         {
