@@ -46,9 +46,11 @@ public static class PbtDecisions
             if (run.Status != RunStatus.Paused) continue;
             int cut = Math.Max(1, (int)Math.Floor(ranked.Count * pbt.Quantile));
             int place = ranked.FindIndex(r => r.Spec.RunId == run.Spec.RunId);
-            // A donor with training left: a completed run's final checkpoint would end the exploiter at once, its new options untried.
+            // A donor with training left (a completed run's final checkpoint would end the exploiter at once, its new options
+            // untried) and strictly better: a tie (early results are often all 0) is no reason to throw a run's training away.
             var donors = ranked.Take(cut).Where(d => d.Spec.RunId != run.Spec.RunId && d.Status != RunStatus.Completed
-                                                     && d.Checkpoint is { } c && c.Step < run.Spec.Definition.TotalSteps).ToList();
+                                                     && d.Checkpoint is { } c && c.Step < run.Spec.Definition.TotalSteps
+                                                     && pbt.Goal.Better(Latest(d), Latest(run))).ToList();
             if (ranked.Count >= 2 && place >= ranked.Count - cut && donors.Count > 0)
             {
                 var random = new RunRandom(pbt.Seed, RandomStream.Search, GeneratorOffset + Index(state, run) * 1_000_000L + (run.Rungs?.Count ?? 0));
