@@ -26,7 +26,7 @@ public static class SupervisorHosting
     {
         builder.WithSqlPersistence(database.JournalDataOptions(), autoInitialize: true);
         var supervised = Akka.Pattern.BackoffSupervisor.Props(Akka.Pattern.Backoff.OnStop(
-            SweepSupervisor.Props(snapshotEvery, checkpoints ?? database.CheckpointStore()), ClusterSetup.SupervisorName, RestartFirst, RestartAtMost, randomFactor: 0.2, maxNrOfRetries: -1)); // -1: retries without end
+            SweepSupervisor.Props(snapshotEvery, checkpoints ?? new ActorSweep.Hosting.Storage.LazyCheckpointStore(database.CheckpointStore)), ClusterSetup.SupervisorName, RestartFirst, RestartAtMost, randomFactor: 0.2, maxNrOfRetries: -1)); // -1: retries without end
         builder.WithSingleton<SweepSupervisorProxy>(ClusterSetup.SupervisorName, supervised,
             new ClusterSingletonOptions { Role = ClusterSetup.SeedRole }, createProxyToo: true);
         return builder;

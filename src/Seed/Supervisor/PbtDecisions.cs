@@ -50,7 +50,7 @@ public static class PbtDecisions
             // untried) and strictly better: a tie (early results are often all 0) is no reason to throw a run's training away.
             var donors = ranked.Take(cut).Where(d => d.Spec.RunId != run.Spec.RunId && d.Status != RunStatus.Completed
                                                      && d.Checkpoint is { } c && c.Step < run.Spec.Definition.TotalSteps
-                                                     && pbt.Goal.Better(Latest(d), Latest(run))).ToList();
+                                                     && pbt.Goal.Better(Latest(pbt, d), Latest(pbt, run))).ToList();
             if (ranked.Count >= 2 && place >= ranked.Count - cut && donors.Count > 0)
             {
                 var random = new RunRandom(pbt.Seed, RandomStream.Search, GeneratorOffset + Index(state, run) * 1_000_000L + (run.Rungs?.Count ?? 0));
@@ -70,10 +70,10 @@ public static class PbtDecisions
     public static List<RunState> Ranked(SweepState state, PbtScheduler pbt)
     {
         var ranked = state.Definition!.Runs.Select(s => state.Runs[s.RunId])
-            .Where(r => r.Status is not (RunStatus.Failed or RunStatus.Cancelled) && Latest(r) is not null).ToList();
+            .Where(r => r.Status is not (RunStatus.Failed or RunStatus.Cancelled) && Latest(pbt, r) is not null).ToList();
         ranked.Sort((a, b) =>
         {
-            double? va = Latest(a), vb = Latest(b);
+            double? va = Latest(pbt, a), vb = Latest(pbt, b);
             if (pbt.Goal.Better(va, vb)) return -1;
             if (pbt.Goal.Better(vb, va)) return 1;
             return string.CompareOrdinal(a.Spec.RunId, b.Spec.RunId);
@@ -81,8 +81,10 @@ public static class PbtDecisions
         return ranked;
     }
 
-    /// <summary>A run's latest result: at its last pause, or its final one.</summary>
-    static double? Latest(RunState run) => run.Rungs is { Count: > 0 } rungs ? rungs[^1].Value : null;
+    /// <summary>A run's latest result: its final one once completed, else at its last pause.</summary>
+    static double? Latest(PbtScheduler pbt, RunState run) =>
+        run.Status == RunStatus.Completed && run.Checkpoint is { } final ? pbt.Goal.Read(final.Summary)
+        : run.Rungs is { Count: > 0 } rungs ? rungs[^1].Value : null;
 
     static long Index(SweepState state, RunState run) => state.Definition!.Runs.FindIndex(s => s.RunId == run.Spec.RunId);
 

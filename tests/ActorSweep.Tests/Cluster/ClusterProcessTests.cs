@@ -225,11 +225,14 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         using var cluster = await LocalCluster.CreateAsync(postgres);
         int port1 = PostgresServer.FreePort(), api1 = PostgresServer.FreePort(), port2 = PostgresServer.FreePort(), api2 = PostgresServer.FreePort();
         int[] seeds = [port1, port2];
-        var seed1 = cluster.StartSeed("seed-1", port1, api1, seeds);
+        // The kubernetes failure-detector profile: a seed starved for a few seconds by a busy machine is not downed (with the fast
+        // profile it was, once, in CI); the killed seed is downed after about 30 s, and the sweep waits for the supervisor meanwhile.
+        string[] slow = ["--failure-detector", "kubernetes"];
+        var seed1 = cluster.StartSeed("seed-1", port1, api1, seeds, slow);
         await cluster.WaitHealthyAsync(api1, Startup);
-        cluster.StartSeed("seed-2", port2, api2, seeds);
+        cluster.StartSeed("seed-2", port2, api2, seeds, slow);
         await cluster.WaitHealthyAsync(api2, Startup);
-        cluster.StartWorker("worker", PostgresServer.FreePort(), seeds, slots: 1); // one slot: an exploited run waits its turn at the back of the queue
+        cluster.StartWorker("worker", PostgresServer.FreePort(), seeds, 1, slow); // one slot: an exploited run waits its turn at the back of the queue
         const string Sweep = """
             name: pbt-failover
             task: noop

@@ -20,6 +20,7 @@ namespace ActorSweep.Tests.Deploy;
 /// with SIGKILL mid-run; the sweep still ends with every run identical to the same run trained
 /// in-process, bit for bit.
 /// </summary>
+[Collection(nameof(ImageBuilds))]
 public sealed class ContainerClusterTests(PostgresServer postgres, ITestOutputHelper output) : IDisposable
 {
     const string Tag = "test";
@@ -142,3 +143,11 @@ public sealed class ContainerClusterTests(PostgresServer postgres, ITestOutputHe
             File.SetUnixFileMode(file, (UnixFileMode)0b110_100_100);
     }
 }
+
+/// <summary>
+/// Building images publishes two hosts and copies 650 MB into podman's store: minutes of both cores.
+/// Beside the cluster tests, whose failure detector (2 s) reads a starved process as a dead one, it
+/// made healthy seeds be downed; it runs on its own, after the parallel tests.
+/// </summary>
+[CollectionDefinition(nameof(ImageBuilds), DisableParallelization = true)]
+public sealed class ImageBuilds;
