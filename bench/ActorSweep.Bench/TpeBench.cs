@@ -139,7 +139,6 @@ public static class TpeBench
             var at = DateTimeOffset.UtcNow;
             state = state.Apply(new SweepSubmitted(definition.SweepId, definition, at))
                          .Apply(new RunsQueued(definition.SweepId, definition.Runs.Select(r => r.RunId).ToImmutableList()));
-            var goal = definition.Search!.Goal;
             for (int i = 0; i < trials - 1; i++)
             {
                 var spec = definition.Runs[i];

@@ -78,8 +78,6 @@ public sealed record TpeSearch(MetricGoal Goal, ImmutableList<SearchDimension> S
     /// <summary>The 0-based trial index of a run of this search, from its configuration name; -1 for none.</summary>
     public static int TrialIndex(RunSpec spec) =>
         spec.Name.StartsWith(TrialPrefix, StringComparison.Ordinal) && int.TryParse(spec.Name.AsSpan(TrialPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n - 1 : -1;
-
-    public static string TrialName(int index) => $"{TrialPrefix}{index + 1:D3}";
 }
 
 /// <summary>

@@ -75,7 +75,7 @@ public sealed class PbtTests(PostgresServer postgres)
     }
 
     /// <summary>The population after the given runs paused at step 4 with their Branin scores (every run's checkpoint there).</summary>
-    static SweepState PausedAtFirstInterval(SweepDefinition definition, int paused, bool checkpoints = true)
+    static SweepState PausedAtFirstInterval(SweepDefinition definition, int paused)
     {
         var state = SweepState.Empty(definition.SweepId);
         foreach (var e in SweepDecisions.Submit(state, definition, SweepFixtures.T0).Events) state = state.Apply(e);
@@ -85,7 +85,6 @@ public sealed class PbtTests(PostgresServer postgres)
             double value = ((NoopDefinition)spec.Definition).ValidationAt(4);
             var checkpoint = new CheckpointInfo(4, $"{spec.RunId}/4", new RunSummary(0, value));
             state = state.Apply(new RunPaused(state.SweepId, spec.RunId, 1, checkpoint, 0, value, SweepFixtures.T0));
-            if (!checkpoints) state = state.Apply(new RunRequeued(state.SweepId, spec.RunId, 1, "test")) ;
         }
         return state;
     }
