@@ -12,8 +12,8 @@ namespace ActorSweep.Seed.Search;
 /// </summary>
 public static class TpeSampler
 {
-    /// <summary>A trial with a result: its point, how far it got (<see cref="Step"/>: results from further on rank first) and its value (null: missing, ranks last).</summary>
-    public sealed record Observation(string RunId, double[] Point, long Step, double? Value);
+    /// <summary>A trial with a result: its point, how far it got (<see cref="Step"/>: results from further on rank first) and its value (null: missing, ranks last). A struct: a decision gathers thousands.</summary>
+    public readonly record struct Observation(string RunId, double[] Point, long Step, double? Value);
 
     /// <summary>The chosen point and why: how many results were good and bad, how many liars, and log l(x)/g(x) at the point.</summary>
     public sealed record Choice(double[] Point, int Good, int Bad, int InFlight, double LogRatio, IReadOnlyList<string> Best);
