@@ -17,8 +17,9 @@ public sealed class AdditionData
     readonly HashSet<(long, long)> _heldOut;
 
     public AdditionData(AdditionFormat format, Curriculum curriculum, long seed, int evalDigits = AdditionFormat.OperandDigits,
-                        int validationSize = DefaultValidationSize, int testSize = DefaultTestSize)
+                        int validationSize = DefaultValidationSize, int testSize = DefaultTestSize, CarrySampling? carry = null)
     {
+        Carry = carry;
         if (evalDigits is < 1 or > AdditionFormat.OperandDigits)
             throw new ArgumentOutOfRangeException(nameof(evalDigits), evalDigits, $"evaluation digits must lie in [1, {AdditionFormat.OperandDigits}]");
         Format = format;
@@ -34,6 +35,8 @@ public sealed class AdditionData
     public Curriculum Curriculum { get; }
     public long Seed { get; }
     public int EvalDigits { get; }
+    /// <summary>Carry-heavy sampling of training examples, or null for the seed's uniform draws.</summary>
+    public CarrySampling? Carry { get; }
     public IReadOnlyList<(long A, long B)> Validation { get; }
     public IReadOnlyList<(long A, long B)> Test { get; }
 
@@ -47,10 +50,11 @@ public sealed class AdditionData
     {
         int fed = Format.FedLength, answer = Format.AnswerLength;
         var phase = Curriculum.PhaseAt(step);
+        double carryShare = Carry?.ShareAt(step) ?? 0;
         var rng = new RunRandom(Seed, RandomStream.TrainingData, step);
         for (int i = 0; i < batchSize; i++)
         {
-            var (a, b) = DrawTrainingPair(ref rng, phase);
+            var (a, b) = DrawTrainingPair(ref rng, phase, carryShare);
             Format.WriteExample(a, b, inputs.Slice(i * fed, fed), targets.Slice(i * answer, answer));
         }
     }
@@ -59,19 +63,30 @@ public sealed class AdditionData
     public (long A, long B)[] TrainingPairs(long step, int batchSize)
     {
         var phase = Curriculum.PhaseAt(step);
+        double carryShare = Carry?.ShareAt(step) ?? 0;
         var rng = new RunRandom(Seed, RandomStream.TrainingData, step);
         var pairs = new (long, long)[batchSize];
-        for (int i = 0; i < batchSize; i++) pairs[i] = DrawTrainingPair(ref rng, phase);
+        for (int i = 0; i < batchSize; i++) pairs[i] = DrawTrainingPair(ref rng, phase, carryShare);
         return pairs;
     }
 
-    (long, long) DrawTrainingPair(ref RunRandom rng, CurriculumPhase phase)
+    /// <summary>One example: n digits uniform in the phase, then either a carry chain (with probability
+    /// <paramref name="carryShare"/>; no draw is spent on the choice when it is 0, so the seed's data
+    /// stays as it was) or two uniform operands.</summary>
+    (long, long) DrawTrainingPair(ref RunRandom rng, CurriculumPhase phase, double carryShare)
     {
         while (true)
         {
             int n = rng.NextInt(phase.MinDigits, phase.MaxDigits);
-            long range = Pow10(n);
-            long a = rng.NextInt64(range), b = rng.NextInt64(range);
+            bool chain = carryShare > 0 && rng.NextDouble() < carryShare;
+            long a, b;
+            if (chain) (a, b) = CarrySampling.DrawChain(ref rng, n);
+            else
+            {
+                long range = Pow10(n);
+                a = rng.NextInt64(range);
+                b = rng.NextInt64(range);
+            }
             if (!_heldOut.Contains((a, b))) return (a, b);
         }
     }

@@ -26,9 +26,10 @@ public sealed class Trainer : IDisposable
         Run = run;
         Format = run.Model.Format;
         Data = new AdditionData(Format, run.Recipe.ScaledCurriculum(), run.Seed, run.Recipe.EvalDigits,
-                                run.Recipe.ValidationSize, run.Recipe.TestSize);
+                                run.Recipe.ValidationSize, run.Recipe.TestSize, run.Recipe.Carry());
         Model = new AdditionTransformer(run.Model, run.Seed);
         Optimizer = new FlatAdamW(Model.Parameters, run.Recipe);
+        if (run.Recipe.UsesGrokfast) Filter = new GrokfastFilter(run.Recipe.GrokfastAlpha, run.Recipe.GrokfastLamb);
         _inputs = new long[run.Recipe.BatchSize * Format.FedLength];
         _targets = new long[run.Recipe.BatchSize * Format.AnswerLength];
     }
@@ -38,6 +39,8 @@ public sealed class Trainer : IDisposable
     public AdditionData Data { get; }
     public AdditionTransformer Model { get; }
     public FlatAdamW Optimizer { get; }
+    /// <summary>The Grokfast gradient filter, where the recipe uses one.</summary>
+    public GrokfastFilter? Filter { get; }
     /// <summary>Steps completed; the next step trains on the data of this 0-based step.</summary>
     public long Step { get; private set; }
     public bool Finished => Step >= Run.Recipe.Steps;
@@ -62,6 +65,7 @@ public sealed class Trainer : IDisposable
 
         Model.Parameters.ZeroGradients();
         loss.backward();
+        Filter?.Apply(Model.Parameters.Gradients);
         double lr = Run.Recipe.LearningRate(Step);
         float gradientNorm = Optimizer.Step(lr);
 
@@ -126,6 +130,8 @@ public sealed class Trainer : IDisposable
         using (var values = torch.tensor(checkpoint.Parameters))
             Model.Parameters.Values.copy_(values);
         Optimizer.Restore(checkpoint.FirstMoment, checkpoint.SecondMoment, checkpoint.OptimizerUpdates);
+        // An adopted checkpoint's filter average is the donor's gradient history: kept where this run filters too.
+        Filter?.Restore(checkpoint.GrokfastAverage);
         Step = checkpoint.Step;
         History = checkpoint.History;
         ElapsedSeconds = checkpoint.ElapsedSeconds;
@@ -146,6 +152,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        Filter?.Dispose();
         Optimizer.Dispose();
         Model.Dispose();
     }

@@ -17,8 +17,9 @@ public sealed record ParameterLayout(string Name, long[] Shape, long Offset);
 /// Everything needed to continue a run bit for bit, in one file: the run definition (model,
 /// recipe, seed), the step reached, the data position (the next training step's index; batches
 /// are a pure function of it), the parameters, AdamW's two moments and update count, and the
-/// curves so far.
-/// File layout: "ASWEEPCK", format version, a JSON header, three float32 vectors, SHA-256 of all before it.
+/// Grokfast filter's gradient average (empty without one), and the curves so far.
+/// File layout: "ASWEEPCK", format version, a JSON header, four float32 vectors (format 1 had
+/// three: no filter), SHA-256 of all before it.
 /// </summary>
 public sealed record TrainingCheckpoint(
     AdditionRun Run,
@@ -29,10 +30,11 @@ public sealed record TrainingCheckpoint(
     float[] SecondMoment,
     TrainingHistory History,
     IReadOnlyList<ParameterLayout> Layout,
-    double ElapsedSeconds)
+    double ElapsedSeconds,
+    float[] GrokfastAverage)
 {
     const string Magic = "ASWEEPCK";
-    const uint FormatVersion = 1;
+    const uint FormatVersion = 2, FirstFormatVersion = 1;
 
     /// <summary>The index of the next training batch: training data is a pure function of (seed, this).</summary>
     public long DataPosition => Step;
@@ -47,7 +49,8 @@ public sealed record TrainingCheckpoint(
             trainer.Optimizer.SecondMoment.data<float>().ToArray(),
             trainer.History,
             p.Slots.Select(s => new ParameterLayout(s.Name, s.Shape, s.Offset)).ToList(),
-            trainer.ElapsedSeconds);
+            trainer.ElapsedSeconds,
+            trainer.Filter?.State() ?? []);
     }
 
     /// <summary>The trained model alone, for prediction and evaluation.</summary>
@@ -74,6 +77,7 @@ public sealed record TrainingCheckpoint(
             WriteVector(w, Parameters);
             WriteVector(w, FirstMoment);
             WriteVector(w, SecondMoment);
+            WriteVector(w, GrokfastAverage);
         }
         stream.Write(SHA256.HashData(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
         return stream.ToArray();
@@ -90,8 +94,8 @@ public sealed record TrainingCheckpoint(
         using var r = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
         r.ReadBytes(Magic.Length);
         uint version = r.ReadUInt32();
-        if (version != FormatVersion)
-            throw new InvalidDataException($"{source} has checkpoint format {version}; this build reads format {FormatVersion}");
+        if (version is not (FirstFormatVersion or FormatVersion))
+            throw new InvalidDataException($"{source} has checkpoint format {version}; this build reads formats {FirstFormatVersion} and {FormatVersion}");
         var header = JsonSerializer.Deserialize<Header>(r.ReadBytes(r.ReadInt32()), TaskJson.Options)
                      ?? throw new InvalidDataException($"{source} has an empty header");
         try { header.Run.Validate(); }
@@ -99,11 +103,12 @@ public sealed record TrainingCheckpoint(
         var parameters = ReadVector(r);
         var first = ReadVector(r);
         var second = ReadVector(r);
+        var average = version == FirstFormatVersion ? [] : ReadVector(r);
         long expected = header.Run.Model.ParameterCount;
-        if (parameters.Length != expected || first.Length != expected || second.Length != expected)
+        if (parameters.Length != expected || first.Length != expected || second.Length != expected || average.Length is not 0 && average.Length != expected)
             throw new InvalidDataException($"{source} holds {parameters.Length} parameters; its model has {expected}");
         return new TrainingCheckpoint(header.Run, header.Step, header.Optimizer.Updates, parameters, first, second,
-            header.History, header.Layout, header.ElapsedSeconds);
+            header.History, header.Layout, header.ElapsedSeconds, average);
     }
 
     /// <summary>Writes the file atomically: a crash leaves either the old checkpoint or the new one.</summary>

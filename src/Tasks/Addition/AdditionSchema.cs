@@ -49,7 +49,11 @@ public sealed class AdditionSchema : ITaskSchema
         .Add<int>("test_size", (d, v) => d with { Recipe = d.Recipe with { TestSize = v } })
         .Add<int>("eval_every", (d, v) => d with { Recipe = d.Recipe with { EvalEvery = v } })
         .Add<int>("eval_size", (d, v) => d with { Recipe = d.Recipe with { EvalSize = v } })
-        .Add<int>("log_every", (d, v) => d with { Recipe = d.Recipe with { LogEvery = v } });
+        .Add<int>("log_every", (d, v) => d with { Recipe = d.Recipe with { LogEvery = v } })
+        .Add<double>("grokfast_alpha", (d, v) => d with { Recipe = d.Recipe with { GrokfastAlpha = v } })
+        .Add<double>("grokfast_lamb", (d, v) => d with { Recipe = d.Recipe with { GrokfastLamb = v } })
+        .Add<double>("carry_share", (d, v) => d with { Recipe = d.Recipe with { CarryShare = v } })
+        .Add<double>("carry_fade", (d, v) => d with { Recipe = d.Recipe with { CarryFade = v } });
 
     public string Name => TaskName;
     public IReadOnlyCollection<string> OptionNames => Table.Names;

@@ -37,6 +37,21 @@ public sealed record TrainingRecipe
     public int EvalSize { get; init; } = 1000;
     public int LogEvery { get; init; } = 100;
 
+    /// <summary>Grokfast (Lee et al. 2024): each gradient g gets λ times an EMA of past gradients added,
+    /// ĝ = g + λ·ema, ema ← α·ema + (1 − α)·g, before clipping. Off while λ is 0.</summary>
+    public double GrokfastAlpha { get; init; } = 0.98;
+    /// <summary>Grokfast's amplification λ; 0 (the default) turns the filter off.</summary>
+    public double GrokfastLamb { get; init; } = 0;
+    /// <summary>Share of each batch drawn with a long carry chain at step 0 (see <see cref="CarrySampling"/>); 0 is off.</summary>
+    public double CarryShare { get; init; } = 0;
+    /// <summary>When the carry share has faded linearly to zero, as a fraction of <see cref="Steps"/>.</summary>
+    public double CarryFade { get; init; } = 1;
+
+    [JsonIgnore] public bool UsesGrokfast => GrokfastLamb > 0;
+
+    /// <summary>The carry-heavy sampling of this recipe, or null where it draws uniformly.</summary>
+    public CarrySampling? Carry() => CarryShare > 0 ? new CarrySampling(CarryShare, Math.Max(1, (long)Math.Round(CarryFade * Steps))) : null;
+
     /// <summary>Warmup steps as the seed computes them: int(steps × ratio), 1,350 of 27,000.</summary>
     [JsonIgnore] public int WarmupSteps => (int)(Steps * WarmupRatio);
 
@@ -76,6 +91,10 @@ public sealed record TrainingRecipe
         if (EvalSize < 1 || EvalSize > ValidationSize)
             throw Invalid("eval_size", EvalSize, $"must lie in [1, validation_size = {ValidationSize}]");
         if (LogEvery < 1) throw Invalid("log_every", LogEvery, "must be at least 1");
+        if (GrokfastAlpha is < 0 or >= 1) throw Invalid("grokfast_alpha", GrokfastAlpha, "must lie in [0, 1)");
+        if (GrokfastLamb is < 0 or > 100) throw Invalid("grokfast_lamb", GrokfastLamb, "must lie in [0, 100]");
+        if (CarryShare is < 0 or > 1) throw Invalid("carry_share", CarryShare, "must lie in [0, 1]");
+        if (CarryFade is <= 0 or > 100) throw Invalid("carry_fade", CarryFade, "must lie in (0, 100] (a fraction of steps; above 1 the share never reaches zero)");
         if (EvalDigits is < 1 or > AdditionFormat.OperandDigits)
             throw Invalid("eval_digits", EvalDigits, $"must lie in [1, {AdditionFormat.OperandDigits}]");
         double pairs = Math.Pow(10, 2 * EvalDigits);
