@@ -14,8 +14,8 @@ namespace ActorSweep.GpuNode.Models;
 /// </summary>
 public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
 {
-    readonly Parameter _tok;           // [V, d] token embedding; also the output head when tied
-    readonly Parameter? _pos;          // [T, d] learned positions
+    readonly FactoredEmbedding _tok;   // [V, d] token embedding; also the output head when tied
+    readonly FactoredEmbedding? _pos;  // [T, d] learned positions
     readonly Tensor? _sinusoid;        // [T, d] fixed sinusoidal positions
     readonly Block[] _blocks;
     readonly Norm _finalNorm;
@@ -29,8 +29,8 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
         Parameters = new FlatParameters(options.ParameterCount);
         var p = Parameters;
 
-        _tok = p.Take("tok_emb", ParameterInit.Embedding, v, d);
-        if (options.Positions == PositionScheme.Learned) _pos = p.Take("pos_emb", ParameterInit.Embedding, t, d);
+        _tok = new FactoredEmbedding("tok_emb", v, d, options.EmbeddingRank, p);
+        if (options.Positions == PositionScheme.Learned) _pos = new FactoredEmbedding("pos_emb", t, d, options.PositionRank, p);
         if (options.Positions == PositionScheme.Sinusoidal) _sinusoid = Sinusoid(t, d);
         var rotary = options.Positions == PositionScheme.Rope ? new Rotary(t, options.HeadDim, options.RopeBase) : null;
         _blocks = Enumerable.Range(0, options.Layers).Select(i => new Block($"h{i}", options, p, rotary)).ToArray();
@@ -48,19 +48,24 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
     /// <summary>Logits at every position: [B, T] → [B, T, V].</summary>
     public override Tensor forward(Tensor idx) => Logits(Hidden(idx));
 
-    /// <summary>The residual stream after the last layer: [B, T] → [B, T, d].</summary>
-    public Tensor Hidden(Tensor idx)
+    /// <summary>
+    /// The residual stream after the last layer from position <paramref name="from"/> on:
+    /// [B, T] → [B, T − from, d]. Earlier positions still feed the attention's keys and values, but
+    /// the last layer computes its queries, residual and FFN only where asked: training scores the
+    /// answer alone (12 of 34 positions), and decoding needs only the newest position.
+    /// </summary>
+    public Tensor Hidden(Tensor idx, long from = 0)
     {
         long b = idx.shape[0], t = idx.shape[1];
-        var x = _tok.index_select(0, idx.flatten()).view(b, t, Options.DModel);   // [B, T, d]
-        if (_pos is not null) x = x.add(_pos.narrow(0, 0, t), HeldScalar.One);     // + [T, d]
+        var x = _tok.Table().index_select(0, idx.flatten()).view(b, t, Options.DModel);   // [B, T, d]
+        if (_pos is not null) x = x.add(_pos.Table().narrow(0, 0, t), HeldScalar.One);     // + [T, d]
         else if (_sinusoid is not null) x = x.add(_sinusoid.narrow(0, 0, t), HeldScalar.One);
-        foreach (var block in _blocks) x = block.Forward(x);
-        return x;
+        for (int i = 0; i < _blocks.Length; i++) x = _blocks[i].Forward(x, i == _blocks.Length - 1 ? from : 0);
+        return x;                                                                          // [B, T − from, d]
     }
 
     /// <summary>Final norm and output head: [..., d] → [..., V].</summary>
-    public Tensor Logits(Tensor hidden) => F.linear(_finalNorm.Forward(hidden), _head ?? _tok);
+    public Tensor Logits(Tensor hidden) => F.linear(_finalNorm.Forward(hidden), _head ?? _tok.Table());
 
     /// <summary>The seed's sinusoid: channel 2i is sin(p·ω_i), 2i+1 is cos(p·ω_i), ω_i = 10000^(−2i/d);
     /// odd d gets ceil(d/2) sine and floor(d/2) cosine channels.</summary>
@@ -93,7 +98,7 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
         readonly ModelOptions _o;
         readonly Norm _norm1, _norm2;
         readonly Parameter _qkv;        // [3d, d] fused q, k, v; [2d, d] (shared qk, v) when tied_qk
-        readonly Parameter _proj;       // [d, d]
+        readonly Parameter? _proj;      // [d, d]; none when tied_vo (v's kernel, transposed)
         readonly Parameter _fc;         // [F, d]
         readonly Parameter? _fcBias;    // [F]
         readonly Parameter _out;        // [d, F]
@@ -107,7 +112,7 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
             int d = o.DModel;
             _norm1 = new Norm($"{name}_ln1", o, p);
             _qkv = p.Take($"{name}_attn_qkv", ParameterInit.DenseKernel, (o.TiedQk ? 2 : 3) * d, d);
-            _proj = p.Take($"{name}_attn_proj", ParameterInit.DenseKernel, d, d);
+            if (!o.TiedVo) _proj = p.Take($"{name}_attn_proj", ParameterInit.DenseKernel, d, d);
             _norm2 = new Norm($"{name}_ln2", o, p);
             _fc = p.Take($"{name}_ffn_fc", ParameterInit.DenseKernel, o.DFf, d);
             if (o.FfnBias) _fcBias = p.Take($"{name}_ffn_fc_bias", ParameterInit.Zeros, o.DFf);
@@ -115,32 +120,63 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
             if (o.FfnBias) _outBias = p.Take($"{name}_ffn_out_bias", ParameterInit.Zeros, d);
         }
 
-        public Tensor Forward(Tensor x)                                              // [B, T, d]
+        /// <summary>[B, T, d] → [B, T − from, d]: every position's keys and values, queries from <paramref name="from"/> on.</summary>
+        public Tensor Forward(Tensor x, long from)
         {
-            x = x.add(Attention(_norm1.Forward(x)), HeldScalar.One);
-            var h = F.gelu(F.linear(_norm2.Forward(x), _fc, _fcBias), TorchSharp.Modules.GELU.Approximate.tanh); // [B, T, F]; Flax's gelu is the tanh form
-            return x.add(F.linear(h, _out, _outBias), HeldScalar.One);                // [B, T, d]
+            var attended = Attention(_norm1.Forward(x), from);                        // [B, T − from, d]
+            if (from > 0) x = x.narrow(1, from, x.shape[1] - from);
+            x = x.add(attended, HeldScalar.One);
+            var h = F.gelu(F.linear(_norm2.Forward(x), _fc, _fcBias), TorchSharp.Modules.GELU.Approximate.tanh); // [B, T', F]; Flax's gelu is the tanh form
+            return x.add(F.linear(h, _out, _outBias), HeldScalar.One);                // [B, T', d]
         }
 
-        Tensor Attention(Tensor a)                                                   // [B, T, d]
+        Tensor Attention(Tensor a, long from)                                        // [B, T, d]
         {
-            long b = a.shape[0], t = a.shape[1];
+            long b = a.shape[0], t = a.shape[1], n = t - from;
             int d = _o.DModel, heads = _o.Heads, hd = _o.HeadDim;
             var qkv = F.linear(a, _qkv).split(d, dim: -1);                           // 3 (or 2) × [B, T, d]
             Tensor q = SplitHeads(qkv[0]);                                           // [B, H, T, hd]
             Tensor k = _o.TiedQk ? q : SplitHeads(qkv[1]);
             Tensor v = SplitHeads(qkv[^1]);
             if (_rotary is not null) { q = _rotary.Apply(q); k = _rotary.Apply(k); }
-            var y = F.scaled_dot_product_attention(q, k, v, is_casual: true);        // [B, H, T, hd], softmax(qkᵀ/√hd)
-            y = heads == 1 ? y.reshape(b, t, d) : y.transpose(1, 2).reshape(b, t, d); // [B, T, d]
-            return F.linear(y, _proj);
+            // softmax(qkᵀ/√hd)·v, causal. For the last n queries the mask is the causal mask's last n
+            // rows (SDPA's is_causal would align the rows to the first keys instead).
+            var y = from == 0
+                ? F.scaled_dot_product_attention(q, k, v, is_casual: true)              // [B, H, T, hd]
+                : F.scaled_dot_product_attention(q.narrow(2, from, n), k, v, CausalRows(from, t)); // [B, H, n, hd]
+            y = heads == 1 ? y.reshape(b, n, d) : y.transpose(1, 2).reshape(b, n, d); // [B, n, d]
+            return _proj is null
+                ? F.linear(y, _qkv.narrow(0, _qkv.shape[0] - d, d).t())             // y·W_v: the output map is v's transpose
+                : F.linear(y, _proj);
 
             Tensor SplitHeads(Tensor z) => heads == 1
                 ? z.view(b, 1, t, hd)
                 : z.view(b, t, heads, hd).transpose(1, 2);
         }
 
+        /// <summary>Rows from..t−1 of the causal mask: query p sees keys 0..p. [t − from, t], true where attended.</summary>
+        static Tensor CausalRows(long from, long t) => torch.ones(t, t, dtype: ScalarType.Bool).tril().narrow(0, from, t - from);
+
         public void Dispose() => _rotary?.Dispose();
+    }
+
+    /// <summary>A learned table [N, d], whole or factorised as [N, r]·[r, d] (rank r, fewer parameters).</summary>
+    sealed class FactoredEmbedding
+    {
+        readonly Parameter _table;      // [N, d], or [N, r] when factorised
+        readonly Parameter? _up;        // [d, r]: the rank-r codes to width d
+
+        public FactoredEmbedding(string name, int rows, int d, int rank, FlatParameters p)
+        {
+            if (rank == 0) _table = p.Take(name, ParameterInit.Embedding, rows, d);
+            else
+            {
+                _table = p.Take($"{name}_codes", ParameterInit.Embedding, rows, rank);
+                _up = p.Take($"{name}_up", ParameterInit.DenseKernel, d, rank);
+            }
+        }
+
+        public Tensor Table() => _up is null ? _table : F.linear(_table, _up);   // [N, d]
     }
 
     /// <summary>LayerNorm (scale and bias) or RMSNorm (scale only), epsilon 1e-6 as in Flax.</summary>

@@ -60,7 +60,7 @@ public static class Evaluator
             for (int step = 0; step < answer; step++)
             {
                 using var stepScope = torch.NewDisposeScope();
-                var last = model.Hidden(sequence).select(1, -1);                          // [N, d]
+                var last = model.Hidden(sequence, from: sequence.shape[1] - 1).select(1, 0); // [N, d]: the newest position only
                 var next = model.Logits(last).argmax(-1).unsqueeze(1);                    // [N, 1]
                 sequence = torch.cat([sequence, next], 1).MoveToOuterDisposeScope();     // [N, P + step + 1]
             }

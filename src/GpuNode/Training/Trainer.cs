@@ -59,7 +59,7 @@ public sealed class Trainer : IDisposable
         var idx = torch.tensor(_inputs, [batch, Format.FedLength]);                         // [B, T]
         var targets = torch.tensor(_targets, [batch * answer]);                             // [B·A]
 
-        var hidden = Model.Hidden(idx).narrow(1, Format.FirstScoredPosition, answer);       // [B, A, d]: only scored positions
+        var hidden = Model.Hidden(idx, from: Format.FirstScoredPosition);                   // [B, A, d]: only scored positions
         var logits = Model.Logits(hidden).view(batch * answer, Format.VocabSize);           // [B·A, V]
         var loss = F.cross_entropy(logits, targets);                                        // masked mean over the answer
 
@@ -109,7 +109,7 @@ public sealed class Trainer : IDisposable
             var targets = new long[n * answer];
             for (int i = 0; i < n; i++) Format.WriteExample(pairs[start + i].A, pairs[start + i].B, inputs.AsSpan(i * fed, fed), targets.AsSpan(i * answer, answer));
             var idx = torch.tensor(inputs, [n, fed]);                                          // [N, T]
-            var hidden = Model.Hidden(idx).narrow(1, Format.FirstScoredPosition, answer);       // [N, A, d]
+            var hidden = Model.Hidden(idx, from: Format.FirstScoredPosition);                   // [N, A, d]
             var logits = Model.Logits(hidden).view(n * answer, Format.VocabSize);               // [N·A, V]
             sum += n * (double)F.cross_entropy(logits, torch.tensor(targets, [n * answer])).item<float>();
         }

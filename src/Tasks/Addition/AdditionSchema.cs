@@ -30,6 +30,9 @@ public sealed class AdditionSchema : ITaskSchema
         .Add<NormKind>("norm", (d, v) => d with { Model = d.Model with { Norm = v } })
         .Add<bool>("delimiters", (d, v) => d with { Model = d.Model with { Delimiters = v } })
         .Add<bool>("tied_qk", (d, v) => d with { Model = d.Model with { TiedQk = v } })
+        .Add<bool>("tied_vo", (d, v) => d with { Model = d.Model with { TiedVo = v } })
+        .Add<int>("embedding_rank", (d, v) => d with { Model = d.Model with { EmbeddingRank = v } })
+        .Add<int>("position_rank", (d, v) => d with { Model = d.Model with { PositionRank = v } })
         .Add<double>("rope_base", (d, v) => d with { Model = d.Model with { RopeBase = v } })
         .Add<double>("norm_epsilon", (d, v) => d with { Model = d.Model with { NormEpsilon = v } })
         // Recipe

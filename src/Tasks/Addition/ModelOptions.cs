@@ -37,6 +37,13 @@ public sealed record ModelOptions
     public bool Delimiters { get; init; } = true;
     /// <summary>One shared q = k projection plus v (2d² instead of 3d²).</summary>
     public bool TiedQk { get; init; } = false;
+    /// <summary>The attention's output projection is the value projection transposed (d² fewer).</summary>
+    public bool TiedVo { get; init; } = false;
+    /// <summary>Token embedding factorised as [V, r]·[r, d] (V·r + r·d instead of V·d); 0 keeps it whole.
+    /// A tied output head uses the product too.</summary>
+    public int EmbeddingRank { get; init; } = 0;
+    /// <summary>Learned positions factorised as [T, r]·[r, d] (T·r + r·d instead of T·d); 0 keeps them whole.</summary>
+    public int PositionRank { get; init; } = 0;
     /// <summary>Rotary base (10000 in the seed).</summary>
     public double RopeBase { get; init; } = 10000;
     /// <summary>Epsilon of LayerNorm and RMSNorm (Flax's 1e-6, not PyTorch's 1e-5).</summary>
@@ -48,7 +55,8 @@ public sealed record ModelOptions
     [JsonIgnore] public int HeadDim => DModel / Heads;
 
     /// <summary>The seed's formula: V·d + T·d (learned positions) + L·(2·norm + 4d² (3d² tied q/k)
-    /// + 2·d·d_ff (+ d_ff + d with FFN bias)) + norm + V·d (untied head), norm = 2d or d.</summary>
+    /// + 2·d·d_ff (+ d_ff + d with FFN bias)) + norm + V·d (untied head), norm = 2d or d; tied v/o
+    /// takes d² per layer off, and a factorised embedding of rank r costs N·r + r·d instead of N·d.</summary>
     [JsonIgnore]
     public long ParameterCount
     {
@@ -56,10 +64,11 @@ public sealed record ModelOptions
         {
             long d = DModel, v = VocabSize, t = Context, ff = DFf;
             long norm = Norm == NormKind.LayerNorm ? 2 * d : d;
-            long attention = (TiedQk ? 3 : 4) * d * d;
+            long attention = (2 + (TiedQk ? 0 : 1) + (TiedVo ? 0 : 1)) * d * d;
             long ffn = 2 * d * ff + (FfnBias ? ff + d : 0);
-            return v * d
-                   + (Positions == PositionScheme.Learned ? t * d : 0)
+            long Embedding(long rows, int rank) => rank > 0 ? rows * rank + rank * d : rows * d;
+            return Embedding(v, EmbeddingRank)
+                   + (Positions == PositionScheme.Learned ? Embedding(t, PositionRank) : 0)
                    + Layers * (2 * norm + attention + ffn)
                    + norm
                    + (TiedEmbeddings ? 0 : v * d);
@@ -85,6 +94,9 @@ public sealed record ModelOptions
         if (Heads < 1) throw Invalid("n_heads", Heads, "must be at least 1");
         if (DModel % Heads != 0) throw Invalid("n_heads", Heads, $"must divide d_model ({DModel})");
         if (DFf < 1) throw Invalid("d_ff", DFf, "must be at least 1");
+        if (EmbeddingRank < 0 || EmbeddingRank >= DModel) throw Invalid("embedding_rank", EmbeddingRank, $"must lie in [0, d_model = {DModel}) (0: not factorised)");
+        if (PositionRank < 0 || PositionRank >= DModel) throw Invalid("position_rank", PositionRank, $"must lie in [0, d_model = {DModel}) (0: not factorised)");
+        if (PositionRank > 0 && Positions != PositionScheme.Learned) throw Invalid("position_rank", PositionRank, "factorises learned positions; these are " + Positions.ToString().ToLowerInvariant());
         if (RopeBase <= 1) throw Invalid("rope_base", RopeBase, "must be greater than 1");
         if (NormEpsilon <= 0) throw Invalid("norm_epsilon", NormEpsilon, "must be positive");
     }
@@ -102,6 +114,9 @@ public sealed record ModelOptions
         if (Norm == NormKind.RmsNorm) parts.Add("rmsnorm");
         if (!Delimiters) parts.Add("no-delim");
         if (TiedQk) parts.Add("tied-qk");
+        if (TiedVo) parts.Add("tied-vo");
+        if (EmbeddingRank > 0) parts.Add($"emb-r{EmbeddingRank}");
+        if (PositionRank > 0) parts.Add($"pos-r{PositionRank}");
         return string.Join(' ', parts);
     }
 }

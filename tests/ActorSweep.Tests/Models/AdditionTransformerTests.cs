@@ -24,9 +24,16 @@ public sealed class AdditionTransformerTests
     [InlineData(PositionScheme.Rope, NormKind.LayerNorm, true, false, 1)]
     [InlineData(PositionScheme.Rope, NormKind.RmsNorm, false, true, 1)]
     [InlineData(PositionScheme.Rope, NormKind.LayerNorm, true, false, 2)]
-    public void Attention_is_causal_for_every_position_scheme(PositionScheme positions, NormKind norm, bool delimiters, bool tiedQk, int heads)
+    [InlineData(PositionScheme.Learned, NormKind.LayerNorm, true, true, 1, true, 3, 2)]
+    [InlineData(PositionScheme.Rope, NormKind.RmsNorm, true, false, 2, true, 2)]
+    public void Attention_is_causal_for_every_position_scheme(PositionScheme positions, NormKind norm, bool delimiters, bool tiedQk, int heads,
+                                                             bool tiedVo = false, int embeddingRank = 0, int positionRank = 0)
     {
-        var options = new ModelOptions { DModel = heads == 2 ? 8 : 7, Heads = heads, DFf = 14, Positions = positions, Norm = norm, Delimiters = delimiters, TiedQk = tiedQk };
+        var options = new ModelOptions
+        {
+            DModel = heads == 2 ? 8 : 7, Heads = heads, DFf = 14, Positions = positions, Norm = norm, Delimiters = delimiters, TiedQk = tiedQk,
+            TiedVo = tiedVo, EmbeddingRank = embeddingRank, PositionRank = positionRank,
+        };
         using var model = new AdditionTransformer(options, seed: 3);
         using var scope = NewDisposeScope();
         var tokens = torch.randint(0, 10, [2, 20], dtype: ScalarType.Int64, generator: new Generator(5));
@@ -37,6 +44,23 @@ public sealed class AdditionTransformerTests
         // Positions before the change see the same logits; the changed position and later ones do not.
         Assert.Equal(Values(before.narrow(1, 0, 12)), Values(after.narrow(1, 0, 12)));
         Assert.False(before.narrow(1, 12, 8).allclose(after.narrow(1, 12, 8)));
+    }
+
+    /// <summary>The trainer's shortcut: the last layer computed from a position on gives what the full pass gives there.</summary>
+    [Theory]
+    [InlineData(PositionScheme.Learned, 1, 1, false, 21)]
+    [InlineData(PositionScheme.Rope, 2, 2, true, 21)]
+    [InlineData(PositionScheme.Sinusoidal, 1, 2, false, 33)]
+    public void Hidden_from_a_position_equals_the_full_pass_there(PositionScheme positions, int heads, int layers, bool tiedQk, int from)
+    {
+        var options = new ModelOptions { DModel = 8, Heads = heads, Layers = layers, DFf = 16, Positions = positions, TiedQk = tiedQk };
+        using var model = new AdditionTransformer(options, seed: 4);
+        using var scope = NewDisposeScope();
+        var tokens = torch.randint(0, 14, [5, 34], dtype: ScalarType.Int64, generator: new Generator(2));
+        var full = model.Hidden(tokens).narrow(1, from, 34 - from);
+        var part = model.Hidden(tokens, from);
+        Assert.Equal(full.shape, part.shape);
+        Assert.True(full.allclose(part, rtol: 1e-5, atol: 1e-6), $"max difference {(full - part).abs().max().item<float>()}");
     }
 
     [Fact]

@@ -51,6 +51,39 @@ public sealed class ParameterCountTests
         Assert.DoesNotContain("head", sizes.Keys);
     }
 
+    /// <summary>The options for smaller adders: each is counted exactly, by formula and by the built model.</summary>
+    [Theory]
+    [InlineData(false, 0, 0, PositionScheme.Learned, 777)]
+    [InlineData(true, 0, 0, PositionScheme.Learned, 777 - 49)]                      // tied v/o: d² fewer
+    [InlineData(false, 3, 0, PositionScheme.Learned, 777 - 98 + 14 * 3 + 3 * 7)]    // tokens [14, 3]·[3, 7]
+    [InlineData(false, 0, 2, PositionScheme.Learned, 777 - 245 + 35 * 2 + 2 * 7)]   // positions [35, 2]·[2, 7]
+    [InlineData(true, 2, 0, PositionScheme.Rope, 777 - 245 - 49 - 98 + 14 * 2 + 2 * 7)]
+    public void Smaller_model_options_are_counted_exactly(bool tiedVo, int embeddingRank, int positionRank, PositionScheme positions, long expected)
+    {
+        var options = SeedConfigurations.Get("pico-7d-ff14-lr02").Model with
+        {
+            TiedVo = tiedVo, EmbeddingRank = embeddingRank, PositionRank = positionRank, Positions = positions,
+        };
+        using var model = new AdditionTransformer(options, seed: 1);
+        Assert.Equal(expected, options.ParameterCount);
+        Assert.Equal(expected, model.parameters().Sum(p => p.numel()));
+        var names = model.Parameters.Slots.Select(s => s.Name).ToList();
+        Assert.Equal(!tiedVo, names.Contains("h0_attn_proj"));
+        Assert.Equal(embeddingRank > 0, names.Contains("tok_emb_codes") && names.Contains("tok_emb_up"));
+    }
+
+    [Theory]
+    [InlineData(7, 0, "embedding_rank")]
+    [InlineData(0, 7, "position_rank")]
+    [InlineData(-1, 0, "embedding_rank")]
+    public void Ranks_must_be_below_the_width(int embeddingRank, int positionRank, string option)
+    {
+        var options = new ModelOptions { DModel = 7, EmbeddingRank = embeddingRank, PositionRank = positionRank };
+        Assert.Contains($"'{option}'", Assert.Throws<ArgumentException>(options.Validate).Message);
+        var rope = new ModelOptions { DModel = 8, Positions = PositionScheme.Rope, PositionRank = 2 };
+        Assert.Contains("factorises learned positions", Assert.Throws<ArgumentException>(rope.Validate).Message);
+    }
+
     [Fact]
     public void Unknown_model_names_get_an_error_naming_them()
     {
