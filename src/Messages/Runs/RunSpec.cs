@@ -20,5 +20,8 @@ public sealed record RunSpec(string RunId, RunDefinition Definition, ImmutableSo
 /// <summary>Summary metrics a run reports with a checkpoint: the last training loss, and the last evaluation's exact match and loss.</summary>
 public sealed record RunSummary(double? Loss, double? ValidationExactMatch, double? ValidationLoss = null);
 
+/// <summary>One point of a run's journaled curve: an accepted checkpoint's step and its metrics.</summary>
+public sealed record HistoryPoint(long Step, double? Loss, double? ValidationExactMatch, double? ValidationLoss);
+
 /// <summary>A stored checkpoint: the step it holds, where the checkpoint store keeps it, and its metrics.</summary>
 public sealed record CheckpointInfo(long Step, string Reference, RunSummary Summary);

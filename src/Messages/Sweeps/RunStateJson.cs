@@ -19,7 +19,7 @@ static class RunStateJson
     public sealed class Names(JsonSerializerOptions options)
     {
         public readonly JsonEncodedText[] Run = HandJson.Encode(options, "RunId", "Status", "Attempt", "NodeId", "Checkpoint", "Failures", "LastError", "Report",
-            "StartedAt", "FinishedAt", "Rungs", "AtTarget");
+            "StartedAt", "FinishedAt", "Rungs", "AtTarget", "History");
         public readonly JsonEncodedText[] Checkpoint = HandJson.Encode(options, "Step", "Reference", "Summary");
         public readonly JsonEncodedText[] Summary = HandJson.Encode(options, "Loss", "ValidationExactMatch", "ValidationLoss");
         public readonly JsonEncodedText[] Report = HandJson.Encode(options, "Model", "Params", "Steps", "Seed", "FinalLoss", "ExactMatch", "PerDigitAccuracy", "Failures",
@@ -27,10 +27,11 @@ static class RunStateJson
         public readonly JsonEncodedText[] Failure = HandJson.Encode(options, "A", "B", "Expected", "Predicted", "Decoded");
         public readonly JsonEncodedText[] Point = HandJson.Encode(options, "Step", "Value");
         public readonly JsonEncodedText[] Rung = HandJson.Encode(options, "Rung", "Step", "Value");
+        public readonly JsonEncodedText[] History = HandJson.Encode(options, "Step", "Loss", "ValidationExactMatch", "ValidationLoss");
     }
 
     // Property indexes into Names.Run.
-    const int RunIdAt = 0, StatusAt = 1, AttemptAt = 2, NodeAt = 3, CheckpointAt = 4, FailuresAt = 5, ErrorAt = 6, ReportAt = 7, StartedAt = 8, FinishedAt = 9, RungsAt = 10, AtTargetAt = 11;
+    const int RunIdAt = 0, StatusAt = 1, AttemptAt = 2, NodeAt = 3, CheckpointAt = 4, FailuresAt = 5, ErrorAt = 6, ReportAt = 7, StartedAt = 8, FinishedAt = 9, RungsAt = 10, AtTargetAt = 11, HistoryAt = 12;
 
     /// <summary>A run, leaving out what is null or default (most of a finished noop run): the reader restores it.</summary>
     public static void Write(Utf8JsonWriter w, RunState run, Names n)
@@ -69,6 +70,20 @@ static class RunStateJson
             w.WriteEndArray();
         }
         if (run.AtTarget) w.WriteBoolean(p[AtTargetAt], true);
+        if (run.History is { } history)
+        {
+            w.WriteStartArray(p[HistoryAt]);
+            foreach (var h in history)
+            {
+                w.WriteStartObject();
+                w.WriteNumber(n.History[0], h.Step);
+                if (h.Loss is not null) HandJson.WriteDouble(w, n.History[1], h.Loss);
+                if (h.ValidationExactMatch is not null) HandJson.WriteDouble(w, n.History[2], h.ValidationExactMatch);
+                if (h.ValidationLoss is not null) HandJson.WriteDouble(w, n.History[3], h.ValidationLoss);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
     }
 
@@ -88,6 +103,7 @@ static class RunStateJson
         DateTimeOffset? started = null, finished = null;
         ImmutableList<RungResult>? rungs = null;
         bool atTarget = false;
+        ImmutableList<HistoryPoint>? history = null;
         while (HandJson.NextProperty(ref r))
         {
             int which = HandJson.Find(ref r, n.Run);
@@ -106,12 +122,13 @@ static class RunStateJson
                 case FinishedAt: finished = ReadTime(ref r); break;
                 case RungsAt: rungs = ReadRungs(ref r, n); break;
                 case AtTargetAt: atTarget = r.GetBoolean(); break;
+                case HistoryAt: history = ReadHistory(ref r, n); break;
                 default: r.Skip(); break;
             }
         }
         if (id is null) throw new JsonException("a stored run has no run id");
         if (!specs.TryGetValue(id, out var spec)) throw new JsonException($"run '{id}' is not in the sweep's definition");
-        return new RunState(spec, status, attempt, node, checkpoint, failures, error, report, started, finished, rungs, atTarget);
+        return new RunState(spec, status, attempt, node, checkpoint, failures, error, report, started, finished, rungs, atTarget, history);
     }
 
     static void WriteCheckpoint(Utf8JsonWriter w, CheckpointInfo? c, Names n)
@@ -319,6 +336,34 @@ static class RunStateJson
             failures.Add(new FailureReport(a, b, expected, predicted, decoded));
         }
         return failures;
+    }
+
+    static ImmutableList<HistoryPoint>? ReadHistory(ref Utf8JsonReader r, Names n)
+    {
+        if (r.TokenType == JsonTokenType.Null) return null;
+        HandJson.Expect(ref r, JsonTokenType.StartArray, "a run's history");
+        var points = ImmutableList.CreateBuilder<HistoryPoint>();
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            HandJson.Expect(ref r, JsonTokenType.StartObject, "a history point");
+            long step = 0;
+            double? loss = null, exact = null, validationLoss = null;
+            while (HandJson.NextProperty(ref r))
+            {
+                int which = HandJson.Find(ref r, n.History);
+                r.Read();
+                switch (which)
+                {
+                    case 0: step = r.GetInt64(); break;
+                    case 1: loss = HandJson.ReadDouble(ref r); break;
+                    case 2: exact = HandJson.ReadDouble(ref r); break;
+                    case 3: validationLoss = HandJson.ReadDouble(ref r); break;
+                    default: r.Skip(); break;
+                }
+            }
+            points.Add(new HistoryPoint(step, loss, exact, validationLoss));
+        }
+        return points.ToImmutable();
     }
 
     static ImmutableList<RungResult>? ReadRungs(ref Utf8JsonReader r, Names n)

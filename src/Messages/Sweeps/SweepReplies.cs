@@ -18,6 +18,10 @@ public sealed record SweepSummary(string SweepId, string Task, int Runs, int Que
 {
     public int Paused { get; init; }
     public int Pruned { get; init; }
+    /// <summary>When the sweep was submitted (null where only its counts were folded, as `status` does over a journal).</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+    /// <summary>When its last run finished, once the sweep has.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
 }
 
 /// <summary>Sent to watchers whenever a run of the sweep changes status or checkpoints.</summary>

@@ -23,7 +23,8 @@ public sealed record RunState(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     ImmutableList<RungResult>? Rungs = null,
-    bool AtTarget = false)
+    bool AtTarget = false,
+    ImmutableList<HistoryPoint>? History = null)
 {
     public static RunState New(RunSpec spec) => new(spec, RunStatus.Queued, 0, null, null, 0, null, null, null, null);
 
@@ -34,6 +35,18 @@ public sealed record RunState(
 
     /// <summary>Steps trained and journaled: the last checkpoint, or the report's steps once complete.</summary>
     public long StepsDone => Report?.Steps ?? Checkpoint?.Step ?? 0;
+
+    /// <summary>
+    /// The run's curve as journaled: one point per accepted checkpoint. A point past <paramref name="checkpoint"/>'s
+    /// step belongs to a line of training that was abandoned (PBT adopted an older checkpoint), so it goes.
+    /// </summary>
+    public ImmutableList<HistoryPoint> Extended(CheckpointInfo checkpoint)
+    {
+        var kept = History ?? [];
+        if (kept.Count > 0 && kept[^1].Step >= checkpoint.Step) kept = kept.RemoveAll(p => p.Step >= checkpoint.Step);
+        var s = checkpoint.Summary;
+        return kept.Add(new HistoryPoint(checkpoint.Step, s.Loss, s.ValidationExactMatch, s.ValidationLoss));
+    }
 
     /// <summary>True when a report from (attempt, node) concerns the attempt now running; older attempts are fenced off.</summary>
     public bool IsCurrent(int attempt, string nodeId) => Status == RunStatus.Running && Attempt == attempt && NodeId == nodeId;
@@ -88,6 +101,12 @@ public sealed record SweepState(
     /// <summary>PBT's exploits, in the order they happened: the sweep's lineage (who copied whom at which step, options before and after).</summary>
     public ImmutableList<RunExploited> Exploits { get; init; } = ImmutableList<RunExploited>.Empty;
 
+    /// <summary>When the sweep was first submitted.</summary>
+    public DateTimeOffset? SubmittedAt { get; init; }
+
+    /// <summary>When a run last finished (or the sweep was cancelled): the sweep's end once <see cref="Finished"/>.</summary>
+    public DateTimeOffset? LastFinishedAt { get; init; }
+
     public static SweepState Empty(string sweepId) =>
         new(sweepId, null, ImmutableDictionary<string, RunState>.Empty, RunQueue.Empty, false, 0, RunCounts.None);
 
@@ -101,6 +120,7 @@ public sealed record SweepState(
                 Definition = s.Definition,
                 Runs = s.Definition.Runs.ToImmutableDictionary(r => r.RunId, RunState.New),
                 Counts = RunCounts.None.Add(RunStatus.Queued, s.Definition.Runs.Count),
+                SubmittedAt = SubmittedAt ?? s.At,
             },
             RunsQueued q => this with { Queue = Queue.Enqueue(q.RunIds) },
             RunAssigned a => WithRun(a.RunId, r => r with
@@ -110,6 +130,7 @@ public sealed record SweepState(
             RunCheckpointed c => Spending(c.RunId, c.Checkpoint.Step).WithRun(c.RunId, r => r with
             {
                 Checkpoint = c.Checkpoint,
+                History = r.Extended(c.Checkpoint),
                 // The median rule compares runs at the same steps: it keeps each checkpoint's result (rung -1: no rung).
                 Rungs = Definition?.Scheduler is MedianScheduler m ? (r.Rungs ?? []).Add(new RungResult(-1, c.Checkpoint.Step, m.Goal.Read(c.Checkpoint.Summary))) : r.Rungs,
             }),
@@ -119,7 +140,7 @@ public sealed record SweepState(
             }) with { ReachedTarget = ReachedTarget + (c.AtTarget ? 1 : 0) },
             RunPaused p => Spending(p.RunId, p.Checkpoint.Step).WithRun(p.RunId, r => r with
             {
-                Status = Cancelled ? RunStatus.Cancelled : RunStatus.Paused, NodeId = null, Checkpoint = p.Checkpoint,
+                Status = Cancelled ? RunStatus.Cancelled : RunStatus.Paused, NodeId = null, Checkpoint = p.Checkpoint, History = r.Extended(p.Checkpoint),
                 Rungs = (r.Rungs ?? []).Add(new RungResult(p.Rung, p.Checkpoint.Step, p.Value)),
             }),
             RunPromoted p => WithRun(p.RunId, r => r with { Status = RunStatus.Queued, FinishedAt = null }) with
@@ -128,7 +149,10 @@ public sealed record SweepState(
             },
             RunPruned p => WithRun(p.RunId, r => r with { Status = RunStatus.Pruned, FinishedAt = p.At }),
             RunSuggested s => WithRun(s.RunId, r => r with { Spec = s.Spec }) with { Suggestions = Suggestions.SetItem(s.RunId, s) },
-            RunExploited x => WithRun(x.RunId, r => r with { Spec = x.Spec, Checkpoint = x.Checkpoint }) with { Exploits = Exploits.Add(x) },
+            RunExploited x => WithRun(x.RunId, r => r with
+            {
+                Spec = x.Spec, Checkpoint = x.Checkpoint, History = r.History?.RemoveAll(p => p.Step > x.Checkpoint.Step),
+            }) with { Exploits = Exploits.Add(x) },
             RunFailed f => WithRun(f.RunId, r => r with
             {
                 Failures = r.Failures + 1, LastError = f.Error,
@@ -138,9 +162,10 @@ public sealed record SweepState(
             RunRequeued q when Cancelled => WithRun(q.RunId, r => r with { Status = RunStatus.Cancelled, NodeId = null }),
             RunRequeued q => WithRun(q.RunId, r => r with { Status = RunStatus.Queued, NodeId = null }) with { Queue = Queue.PushFront(q.RunId) },
             // Queued and paused runs are cancelled at once; running ones when their node hands them back.
-            SweepCancelled => this with
+            SweepCancelled c => this with
             {
                 Cancelled = true,
+                LastFinishedAt = Later(LastFinishedAt, c.At),
                 Queue = RunQueue.Empty,
                 Runs = Runs.SetItems(Queue.Concat(Paused).Select(id => KeyValuePair.Create(id, Runs[id] with { Status = RunStatus.Cancelled }))),
                 Counts = Counts.Add(RunStatus.Queued, -Queue.Count).Add(RunStatus.Paused, -Counts.Paused).Add(RunStatus.Cancelled, Queue.Count + Counts.Paused),
@@ -161,8 +186,14 @@ public sealed record SweepState(
     {
         if (!Runs.TryGetValue(runId, out var run)) throw new ArgumentException($"sweep '{SweepId}' has no run '{runId}'");
         var changed = change(run);
-        return this with { Runs = Runs.SetItem(runId, changed), Counts = Counts.Move(run.Status, changed.Status) };
+        return this with
+        {
+            Runs = Runs.SetItem(runId, changed), Counts = Counts.Move(run.Status, changed.Status),
+            LastFinishedAt = changed.FinishedAt is { } f && f != run.FinishedAt ? Later(LastFinishedAt, f) : LastFinishedAt,
+        };
     }
+
+    static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 
     /// <summary>The runs in the order the sweep file defines them.</summary>
     public IEnumerable<RunState> OrderedRuns => Definition is null ? [] : Definition.Runs.Select(r => Runs[r.RunId]);
@@ -172,5 +203,5 @@ public sealed record SweepState(
     /// <summary>Every run has completed, failed for good or been cancelled.</summary>
     public bool Finished => Definition is not null && Counts.Finished == Runs.Count;
 
-    public SweepSummary Summary() => SweepCounts.Of(this).Summary();
+    public SweepSummary Summary() => SweepCounts.Of(this).Summary() with { StartedAt = SubmittedAt, FinishedAt = Finished ? LastFinishedAt : null };
 }

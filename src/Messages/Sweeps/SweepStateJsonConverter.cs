@@ -76,6 +76,7 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         bool _cancelled;
         long _eventCount, _stepsSpent;
         int _reachedTarget;
+        DateTimeOffset? _submittedAt, _lastFinishedAt;
         RunCounts _counts = RunCounts.None;
         List<RunSuggested> _suggestions = [];
         List<RunExploited> _exploits = [];
@@ -89,6 +90,8 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
             else if (Is(name, "Counts", options)) _counts = JsonSerializer.Deserialize<RunCounts>(ref reader, options) ?? RunCounts.None;
             else if (Is(name, "StepsSpent", options)) _stepsSpent = reader.GetInt64();
             else if (Is(name, "ReachedTarget", options)) _reachedTarget = reader.GetInt32();
+            else if (Is(name, "SubmittedAt", options)) _submittedAt = reader.GetDateTimeOffset();
+            else if (Is(name, "LastFinishedAt", options)) _lastFinishedAt = reader.GetDateTimeOffset();
             else if (Is(name, "Suggestions", options)) _suggestions = JsonSerializer.Deserialize<List<RunSuggested>>(ref reader, options) ?? [];
             else if (Is(name, "Exploits", options)) _exploits = JsonSerializer.Deserialize<List<RunExploited>>(ref reader, options) ?? [];
             else reader.Skip(); // the task: read back from the definition
@@ -107,7 +110,7 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
                 if (runs.TryGetValue(x.RunId, out var run)) runs[x.RunId] = run with { Spec = x.Spec };
             return new SweepState(_sweepId, definition, runs.ToImmutable(), _queue, _cancelled, _eventCount, _counts)
             {
-                StepsSpent = _stepsSpent, ReachedTarget = _reachedTarget,
+                StepsSpent = _stepsSpent, ReachedTarget = _reachedTarget, SubmittedAt = _submittedAt, LastFinishedAt = _lastFinishedAt,
                 Suggestions = _suggestions.ToImmutableDictionary(s => s.RunId),
                 Exploits = [.. _exploits],
             };
@@ -147,6 +150,16 @@ public sealed class SweepStateJsonConverter : JsonConverter<SweepState>
         writer.WriteNumberValue(value.StepsSpent);
         writer.WritePropertyName(Name("ReachedTarget", options));
         writer.WriteNumberValue(value.ReachedTarget);
+        if (value.SubmittedAt is { } submitted)
+        {
+            writer.WritePropertyName(Name("SubmittedAt", options));
+            writer.WriteStringValue(submitted);
+        }
+        if (value.LastFinishedAt is { } lastFinished)
+        {
+            writer.WritePropertyName(Name("LastFinishedAt", options));
+            writer.WriteStringValue(lastFinished);
+        }
         if (value.Suggestions.Count > 0)
         {
             writer.WritePropertyName(Name("Suggestions", options));

@@ -46,7 +46,8 @@ public sealed class SnapshotJsonTests
         var runs = new Dictionary<string, RunState>
         {
             [definition.Runs[0].RunId] = new(definition.Runs[0], RunStatus.Completed, 3, "akka.tcp://actorsweep@10.0.0.7:4053#1", new CheckpointInfo(900, "sqlite:rich/small/900.a3",
-                new RunSummary(0.1, 0.97, double.NaN)), 2, "root cause: <b>boom</b>", full, T0, T0.AddMinutes(5), [new RungResult(0, 100, 0.4), new RungResult(1, 300, null)], AtTarget: true),
+                new RunSummary(0.1, 0.97, double.NaN)), 2, "root cause: <b>boom</b>", full, T0, T0.AddMinutes(5), [new RungResult(0, 100, 0.4), new RungResult(1, 300, null)], AtTarget: true,
+                History: [new HistoryPoint(100, 1.5, 0, double.NaN), new HistoryPoint(200, null, 0.5, 0.7)]),
             [noop.RunId] = new(noop, RunStatus.Paused, 1, "n2", new CheckpointInfo(9, "ref-9", new RunSummary(null, 0.5)), 0, null, null, T0, null, [new RungResult(0, 9, 0.5)]),
             ["plain"] = RunState.New(definition.Runs[2]),
         };

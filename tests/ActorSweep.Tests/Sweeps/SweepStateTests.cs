@@ -15,7 +15,7 @@ public sealed class SweepStateTests
         Assert.All(state.Runs.Values, r => Assert.Equal((RunStatus.Queued, 0), (r.Status, r.Attempt)));
         Assert.Equal(2, state.EventCount);
         Assert.False(state.Finished);
-        Assert.Equal(new SweepSummary("s", "noop", 3, 3, 0, 0, 0, false, false), state.Summary());
+        Assert.Equal(new SweepSummary("s", "noop", 3, 3, 0, 0, 0, false, false) { StartedAt = T0 }, state.Summary());
     }
 
     [Fact]
