@@ -8,6 +8,8 @@ namespace ActorSweep.Tasks.Addition;
 /// 11 digits least significant first, then EOS; context 35, PAD 12.
 /// Without delimiters (vocabulary 10): prompt "AAAAAAAAAABBBBBBBBBB" (20 tokens), answer the 11
 /// reversed digits and no EOS; context 31, PAD 0.
+/// With reversed operands (not the seed's), each operand is written least significant digit
+/// first too, so digit k of A, of B and of the sum sit at fixed distances from each other.
 /// </summary>
 public sealed class AdditionFormat
 {
@@ -16,13 +18,28 @@ public sealed class AdditionFormat
     public const long MaxOperand = 9_999_999_999;
     public const int Plus = 10, EqualsSign = 11, EosToken = 13;
 
-    public static AdditionFormat WithDelimiters { get; } = new(delimiters: true);
-    public static AdditionFormat WithoutDelimiters { get; } = new(delimiters: false);
-    public static AdditionFormat For(bool delimiters) => delimiters ? WithDelimiters : WithoutDelimiters;
+    public static AdditionFormat WithDelimiters { get; } = new(delimiters: true, reversedOperands: false);
+    public static AdditionFormat WithoutDelimiters { get; } = new(delimiters: false, reversedOperands: false);
+    static readonly AdditionFormat ReversedWithDelimiters = new(delimiters: true, reversedOperands: true);
+    static readonly AdditionFormat ReversedWithoutDelimiters = new(delimiters: false, reversedOperands: true);
 
-    AdditionFormat(bool delimiters) => Delimiters = delimiters;
+    public static AdditionFormat For(bool delimiters, bool reversedOperands = false) => (delimiters, reversedOperands) switch
+    {
+        (true, false) => WithDelimiters,
+        (false, false) => WithoutDelimiters,
+        (true, true) => ReversedWithDelimiters,
+        (false, true) => ReversedWithoutDelimiters,
+    };
+
+    AdditionFormat(bool delimiters, bool reversedOperands)
+    {
+        Delimiters = delimiters;
+        ReversedOperands = reversedOperands;
+    }
 
     public bool Delimiters { get; }
+    /// <summary>Operands written least significant digit first.</summary>
+    public bool ReversedOperands { get; }
     public int VocabSize => Delimiters ? 14 : 10;
     public int Context => Delimiters ? 35 : 31;
     public int Pad => Delimiters ? 12 : 0;
@@ -44,6 +61,7 @@ public sealed class AdditionFormat
         CheckOperand(a, nameof(a));
         CheckOperand(b, nameof(b));
         string sa = a.ToString().PadLeft(OperandDigits, '0'), sb = b.ToString().PadLeft(OperandDigits, '0');
+        if (ReversedOperands) (sa, sb) = (new string(sa.Reverse().ToArray()), new string(sb.Reverse().ToArray()));
         return Delimiters ? $"{sa}+{sb}=" : sa + sb;
     }
 
@@ -130,9 +148,9 @@ public sealed class AdditionFormat
         if (Delimiters) prompt[p] = EqualsSign;
     }
 
-    static int WriteDigits(long value, int width, Span<long> dest, int at)
+    int WriteDigits(long value, int width, Span<long> dest, int at)
     {
-        for (int i = width - 1; i >= 0; i--, value /= 10) dest[at + i] = value % 10;
+        for (int i = 0; i < width; i++, value /= 10) dest[at + (ReversedOperands ? i : width - 1 - i)] = value % 10;
         return at + width;
     }
 

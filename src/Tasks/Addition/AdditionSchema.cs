@@ -30,6 +30,7 @@ public sealed class AdditionSchema : ITaskSchema
         .Add<NormKind>("norm", (d, v) => d with { Model = d.Model with { Norm = v } })
         .Add<bool>("delimiters", (d, v) => d with { Model = d.Model with { Delimiters = v } })
         .Add<bool>("tied_qk", (d, v) => d with { Model = d.Model with { TiedQk = v } })
+        .Add<bool>("reversed_operands", (d, v) => d with { Model = d.Model with { ReversedOperands = v } })
         .Add<bool>("tied_vo", (d, v) => d with { Model = d.Model with { TiedVo = v } })
         .Add<int>("embedding_rank", (d, v) => d with { Model = d.Model with { EmbeddingRank = v } })
         .Add<int>("position_rank", (d, v) => d with { Model = d.Model with { PositionRank = v } })

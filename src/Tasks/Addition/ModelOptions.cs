@@ -37,6 +37,8 @@ public sealed record ModelOptions
     public bool Delimiters { get; init; } = true;
     /// <summary>One shared q = k projection plus v (2d² instead of 3d²).</summary>
     public bool TiedQk { get; init; } = false;
+    /// <summary>Operands written least significant digit first (not the seed's format: see <see cref="AdditionFormat"/>).</summary>
+    public bool ReversedOperands { get; init; } = false;
     /// <summary>The attention's output projection is the value projection transposed (d² fewer).</summary>
     public bool TiedVo { get; init; } = false;
     /// <summary>Token embedding factorised as [V, r]·[r, d] (V·r + r·d instead of V·d); 0 keeps it whole.
@@ -49,7 +51,7 @@ public sealed record ModelOptions
     /// <summary>Epsilon of LayerNorm and RMSNorm (Flax's 1e-6, not PyTorch's 1e-5).</summary>
     public double NormEpsilon { get; init; } = 1e-6;
 
-    [JsonIgnore] public AdditionFormat Format => AdditionFormat.For(Delimiters);
+    [JsonIgnore] public AdditionFormat Format => AdditionFormat.For(Delimiters, ReversedOperands);
     [JsonIgnore] public int VocabSize => Format.VocabSize;
     [JsonIgnore] public int Context => Format.Context;
     [JsonIgnore] public int HeadDim => DModel / Heads;
@@ -113,6 +115,7 @@ public sealed record ModelOptions
         if (Positions != PositionScheme.Learned) parts.Add(Positions.ToString().ToLowerInvariant());
         if (Norm == NormKind.RmsNorm) parts.Add("rmsnorm");
         if (!Delimiters) parts.Add("no-delim");
+        if (ReversedOperands) parts.Add("reversed");
         if (TiedQk) parts.Add("tied-qk");
         if (TiedVo) parts.Add("tied-vo");
         if (EmbeddingRank > 0) parts.Add($"emb-r{EmbeddingRank}");

@@ -17,6 +17,22 @@ public sealed class AdditionFormatTests
     }
 
     [Fact]
+    public void Reversed_operands_put_each_operand_least_significant_digit_first_and_leave_the_answer_as_it_was()
+    {
+        var r = AdditionFormat.For(delimiters: true, reversedOperands: true);
+        Assert.Equal("5000000000+7000000000=", r.Preprocess(5, 7));
+        Assert.Equal("4321000000+0000000009=", r.Preprocess(1234, 9_000_000_000));
+        var input = new long[r.FedLength];
+        var target = new long[r.AnswerLength];
+        r.WriteExample(1234, 9_000_000_000, input, target);
+        Assert.Equal("43210000090", AdditionFormat.AnswerDigits(1234, 9_000_000_000));
+        Assert.Equal(r.Encode("4321000000+0000000009=43210000090"), input.Select(t => (int)t));
+        Assert.Equal(r.Encode("43210000090$"), target.Select(t => (int)t));
+        Assert.Equal(r, new ModelOptions { ReversedOperands = true }.Format);
+        Assert.Same(D, new ModelOptions().Format);
+    }
+
+    [Fact]
     public void Vocabulary_and_context_are_the_seeds()
     {
         Assert.Equal((14, 35, 22, 12, 12), (D.VocabSize, D.Context, D.PromptLength, D.AnswerLength, D.Pad));
