@@ -20,6 +20,8 @@ public sealed record EmbeddedOptions(JournalDatabase Database, int Slots)
     public int SnapshotEvery { get; init; } = 200;
     /// <summary>The API, /healthz and /metrics; port 0 picks a free one (see <see cref="NodeWebHost.ListeningUrls"/>).</summary>
     public string ApiUrls { get; init; } = "http://127.0.0.1:0";
+    /// <summary>The bearer token the API's mutating calls (and the dashboard's cancel) require; null: none.</summary>
+    public string? ApiToken { get; init; }
 }
 
 /// <summary>
@@ -39,6 +41,7 @@ public static class EmbeddedHost
             LogLevel = options.LogFile is null ? Microsoft.Extensions.Logging.LogLevel.Warning : Microsoft.Extensions.Logging.LogLevel.Information,
             SnapshotEvery = options.SnapshotEvery,
             ApiUrls = options.ApiUrls,
+            ApiToken = options.ApiToken,
             StopOnSignals = false,
         });
         await host.StartAsync(cancel);

@@ -1,4 +1,5 @@
 using ActorSweep.GpuNode.Hosting;
+using ActorSweep.Hosting.Clustering;
 using ActorSweep.Hosting.Web;
 using System.CommandLine;
 using Akka.Hosting;
@@ -33,16 +34,24 @@ public static class RunCommand
             Description = "Where /metrics, /healthz and the API listen (port 0 picks a free one; printed at start).",
             DefaultValueFactory = _ => "http://127.0.0.1:0",
         };
+        var token = new SecretOption("--api-token", "ACTORSWEEP_API_TOKEN", "Require this bearer token on the API's mutating calls (the dashboard's cancel too)");
         var command = new Command("run", "Run a sweep on the embedded default: one process, SQLite, live progress, a report folder.")
         {
             file, db, slots, report, checkpoints, http,
         };
-        command.SetAction((parse, cancel) => RunAsync(parse.GetValue(file)!, parse.GetValue(db), parse.GetValue(slots), parse.GetValue(report),
-            parse.GetValue(checkpoints), parse.GetValue(http)!, Terminal.For(parse.InvocationConfiguration.Output), parse.InvocationConfiguration.Error, cancel));
+        foreach (var option in token.All) command.Add(option);
+        command.SetAction((parse, cancel) =>
+        {
+            string? apiToken;
+            try { apiToken = token.Read(parse); }
+            catch (ArgumentException e) { return Task.FromResult(Terminal.UsageError(parse.InvocationConfiguration.Error, e.Message)); }
+            return RunAsync(parse.GetValue(file)!, parse.GetValue(db), parse.GetValue(slots), parse.GetValue(report),
+                parse.GetValue(checkpoints), parse.GetValue(http)!, apiToken, Terminal.For(parse.InvocationConfiguration.Output), parse.InvocationConfiguration.Error, cancel);
+        });
         return command;
     }
 
-    static async Task<int> RunAsync(string file, string? dbPath, int slots, string? reportDir, string? checkpointDir, string apiUrls,
+    static async Task<int> RunAsync(string file, string? dbPath, int slots, string? reportDir, string? checkpointDir, string apiUrls, string? apiToken,
                                     IAnsiConsole console, TextWriter error, CancellationToken cancel)
     {
         if (slots < 1) return Terminal.UsageError(error, "--slots must be at least 1");
@@ -57,9 +66,10 @@ public static class RunCommand
 
         using var host = await EmbeddedHost.StartAsync(new EmbeddedOptions(database, slots)
         {
-            CheckpointDirectory = checkpointDir, LogFile = logFile, ApiUrls = apiUrls,
+            CheckpointDirectory = checkpointDir, LogFile = logFile, ApiUrls = apiUrls, ApiToken = apiToken,
         }, cancel);
         string url = NodeWebHost.ListeningUrls(host).FirstOrDefault() ?? apiUrls;
+        console.MarkupLine($"Dashboard [link]{Markup.Escape(url)}/[/] (runs, curves and progress in a browser)");
         console.MarkupLine($"Metrics {Markup.Escape(url)}/metrics (Prometheus); API {Markup.Escape(url)}/api/sweeps; health {Markup.Escape(url)}/healthz");
         try
         {

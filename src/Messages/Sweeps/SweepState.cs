@@ -137,6 +137,7 @@ public sealed record SweepState(
             RunCompleted c => Spending(c.RunId, c.Report.Steps).WithRun(c.RunId, r => r with
             {
                 Status = RunStatus.Completed, Report = c.Report, FinishedAt = c.At, Checkpoint = c.Checkpoint ?? r.Checkpoint, AtTarget = c.AtTarget,
+                History = c.Checkpoint is { } last ? r.Extended(last) : r.History,
             }) with { ReachedTarget = ReachedTarget + (c.AtTarget ? 1 : 0) },
             RunPaused p => Spending(p.RunId, p.Checkpoint.Step).WithRun(p.RunId, r => r with
             {

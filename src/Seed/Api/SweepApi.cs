@@ -133,7 +133,10 @@ public static class SweepApi
         };
     }
 
-    static async Task<SweepStateReply?> State(string id, ActorRegistry registry, CancellationToken cancel)
+    static Task<SweepStateReply?> State(string id, ActorRegistry registry, CancellationToken cancel) => StateReply(id, registry, cancel);
+
+    /// <summary>A sweep's state and its running runs' live progress, or null for an unknown (or invalid) id.</summary>
+    internal static async Task<SweepStateReply?> StateReply(string id, ActorRegistry registry, CancellationToken cancel)
     {
         if (!ValidId(id)) return null;
         var reply = await Supervisor(registry).Ask<SweepStateReply>(new GetSweepState(id), AskTimeout, cancel);
@@ -144,7 +147,7 @@ public static class SweepApi
 
     static IActorRef Supervisor(ActorRegistry registry) => registry.Get<SweepSupervisorProxy>();
 
-    static IResult UnknownSweep(string id) => Error(404, $"no sweep named '{id}'");
+    internal static IResult UnknownSweep(string id) => Error(404, $"no sweep named '{id}'");
 
     public static IResult Error(int status, string message) => Microsoft.AspNetCore.Http.Results.Json(new { error = message }, statusCode: status);
 

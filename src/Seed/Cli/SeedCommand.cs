@@ -58,7 +58,7 @@ public static class SeedCommand
             var host = SeedHost.Build(options);
             await host.StartAsync(CancellationToken.None);
             parse.InvocationConfiguration.Output.WriteLine(
-                $"seed: journal {options.Database.Description}; API at {string.Join(", ", NodeWebHost.ListeningUrls(host))} (health: /healthz)" +
+                $"seed: journal {options.Database.Description}; dashboard and API at {string.Join(", ", NodeWebHost.ListeningUrls(host))} (dashboard: /, API: /api/sweeps, health: /healthz)" +
                 (options.Cluster.SeedNodes.Count > 0 ? $"; joining {string.Join(", ", options.Cluster.SeedAddresses())}" : "; forming a new cluster"));
             // SIGTERM and Ctrl-C stop the host (the command line leaves signals to it).
             await host.WaitForShutdownAsync(CancellationToken.None);

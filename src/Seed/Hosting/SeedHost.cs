@@ -1,3 +1,4 @@
+using ActorSweep.Seed.Dashboard;
 using Akka.Hosting;
 using ActorSweep.Hosting.Clustering;
 using ActorSweep.Hosting.Web;
@@ -70,6 +71,8 @@ public static class SeedHost
         var app = builder.Build();
         app.MapOps();
         app.MapSweepApi(options.ApiToken);
+        app.MapSweepLiveApi();
+        app.MapDashboard();
         if (string.IsNullOrEmpty(options.ApiToken) && !IsLoopbackOnly(options.ApiUrls))
             app.Logger.LogWarning("The API listens on {Urls} beyond loopback without a token: anyone who reaches it can submit and cancel sweeps. Set ACTORSWEEP_API_TOKEN.", options.ApiUrls);
         return app;

@@ -32,12 +32,31 @@ public sealed class SweepClient(ActorSystem system, IActorRef supervisor)
         await supervisor.Ask<ISweepReply>(new PromoteRun(sweepId, runId), Timeout, cancel);
 
     /// <summary>Every notification about the sweep (state, progress, changes, finish) as a channel.</summary>
-    public ChannelReader<object> Watch(string sweepId)
+    public ChannelReader<object> Watch(string sweepId) => Subscribe(sweepId, capacity: null).Reader;
+
+    /// <summary>
+    /// As <see cref="Watch"/>, for a reader that may go before the sweep ends (a browser): disposing
+    /// the subscription unwatches and stops its actor. With a <paramref name="capacity"/>, a slow
+    /// reader loses the oldest notifications past it rather than the process its memory.
+    /// </summary>
+    public Subscription Subscribe(string sweepId, int? capacity = 10_000)
     {
-        var channel = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+        var channel = capacity is { } bound
+            ? Channel.CreateBounded<object>(new BoundedChannelOptions(bound) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest })
+            : Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
         var watcher = system.ActorOf(Props.Create(() => new ChannelWriterActor(channel.Writer)));
         supervisor.Tell(new WatchSweep(sweepId), watcher);
-        return channel.Reader;
+        return new Subscription(channel.Reader, () =>
+        {
+            supervisor.Tell(new UnwatchSweep(sweepId), watcher);
+            system.Stop(watcher);
+        });
+    }
+
+    public sealed class Subscription(ChannelReader<object> reader, Action stop) : IDisposable
+    {
+        public ChannelReader<object> Reader => reader;
+        public void Dispose() => stop();
     }
 
     sealed class ChannelWriterActor : ReceiveActor
