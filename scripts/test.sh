@@ -10,8 +10,8 @@ rm -rf "$results"
 summary() { echo "$1 passed, $2 failed, $3 skipped"; }
 
 # Real servers the tests drive: PostgreSQL (the tests start a throwaway server from Debian's
-# binaries), Prometheus (it scrapes a live host), and podman with runc and mmdebstrap (the images
-# are built and a cluster runs from them). Install what is missing, and make anything still
+# binaries), Prometheus (it scrapes a live host), podman with runc and mmdebstrap (the images
+# are built and a cluster runs from them), and chromium (Playwright drives it through the dashboard). Install what is missing, and make anything still
 # missing a failure rather than a skip. kubectl (it renders the Kubernetes manifests) comes
 # with the machine image, not from Debian: its tests are skipped, and say so, where it is absent.
 missing=()
@@ -20,6 +20,7 @@ command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v podman >/dev/null 2>&1 || missing+=(podman)
 [ -x /usr/sbin/runc ] || missing+=(runc)
 command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} (Debian packages) for the tests..."
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"

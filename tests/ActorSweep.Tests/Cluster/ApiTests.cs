@@ -136,6 +136,52 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Contains("no sweep named 'nope'; known sweeps: api", unknown.Error);
     }
 
+    /// <summary>What the dashboard reads: run rows, a run's history, the event stream, and its pages under a strict CSP.</summary>
+    [Fact]
+    public async Task The_dashboard_is_served_under_a_strict_policy_and_reads_rows_history_and_events()
+    {
+        foreach (var page in new[] { "/", "/sweeps/api", "/sweeps/api/runs/default@s1" })
+        {
+            var response = await _http.GetAsync(page);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+            string csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("script-src 'self'", csp);
+            Assert.DoesNotContain("unsafe-inline", csp);
+            Assert.Contains("<script src=\"/assets/app.js\"", await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/assets/vendor/uPlot.iife.min.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/assets/vendor/uPlot.LICENSE.txt")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/assets/nope.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/assets/..%2F..%2Fappsettings.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("api/sweeps/nope/runs")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("api/sweeps/nope/events")).StatusCode);
+
+        var submit = await CliRunner.RunAsync("submit", WriteSweep(), "--api", _url, "--token", Token, "--wait");
+        Assert.True(submit.ExitCode == 0, submit.Error);
+        var rows = JsonDocument.Parse(await _http.GetStringAsync("api/sweeps/api/runs")).RootElement;
+        Assert.Equal(["default@s1", "default@s2"], rows.EnumerateArray().Select(r => r.GetProperty("run_id").GetString()));
+        Assert.All(rows.EnumerateArray(), r => Assert.Equal((3, 3, "completed"), (r.GetProperty("steps").GetInt32(), r.GetProperty("total_steps").GetInt32(), r.GetProperty("status").GetString())));
+        var history = JsonDocument.Parse(await _http.GetStringAsync("api/sweeps/api/runs/default@s1/history")).RootElement;
+        Assert.Equal([3L], history.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("step").GetInt64())); // its one checkpoint, at the end
+        var missing = await _http.GetAsync("api/sweeps/api/runs/nope/history");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("has no run 'nope'", await ErrorOf(missing));
+        var list = JsonDocument.Parse(await _http.GetStringAsync("api/sweeps")).RootElement.GetProperty("sweeps")[0];
+        Assert.True(list.GetProperty("startedAt").GetDateTimeOffset() <= list.GetProperty("finishedAt").GetDateTimeOffset());
+
+        // The event stream opens with the sweep's summary, on one data line.
+        using var stream = await _http.GetStreamAsync("api/sweeps/api/events");
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!lines.Contains("event: summary"))
+            lines.Add(await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException(string.Join("\n", lines)));
+        string data = (await reader.ReadLineAsync(timeout.Token))!;
+        Assert.StartsWith("data: {", data);
+        Assert.Equal(2, JsonDocument.Parse(data["data: ".Length..]).RootElement.GetProperty("completed").GetInt32());
+    }
+
     [Fact]
     public async Task Cancel_through_the_command_line_needs_the_token_and_stops_the_sweep()
     {

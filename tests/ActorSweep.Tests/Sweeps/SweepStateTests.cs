@@ -1,3 +1,4 @@
+using ActorSweep.Messages.Runs;
 using ActorSweep.Messages;
 using ActorSweep.Messages.Sweeps;
 using static ActorSweep.Tests.Sweeps.SweepFixtures;
@@ -7,6 +8,23 @@ namespace ActorSweep.Tests.Sweeps;
 /// <summary>SweepState.Apply: every event's effect, without actors.</summary>
 public sealed class SweepStateTests
 {
+    /// <summary>A run's curve: a point per accepted checkpoint, surviving a requeue (the resumed attempt goes on from the last one), and a PBT adoption drops what it abandons.</summary>
+    [Fact]
+    public void A_runs_history_gains_a_point_per_checkpoint_and_an_adoption_cuts_it_back()
+    {
+        static CheckpointInfo At(long step) => new(step, $"ref-{step}", new RunSummary(1.0 / step, step / 100.0, 2.0 / step));
+        var state = Submitted().Apply(new RunAssigned("s", "b", 1, "n1", null, T0));
+        foreach (long step in new long[] { 10, 20, 30 }) state = state.Apply(new RunCheckpointed("s", "b", 1, At(step)));
+        state = state.Apply(new RunRequeued("s", "b", 1, "node left")).Apply(new RunAssigned("s", "b", 2, "n2", At(30), T0));
+        state = state.Apply(new RunCheckpointed("s", "b", 2, At(40)));
+        Assert.Equal([10L, 20, 30, 40], state.Runs["b"].History!.Select(p => p.Step));
+        Assert.Equal(new HistoryPoint(20, 0.05, 0.2, 0.1), state.Runs["b"].History![1]);
+
+        var adopted = state.Apply(new RunExploited("s", "b", "a", At(25), At(25), state.Runs["b"].Spec, state.Runs["b"].Spec.Options, state.Runs["b"].Spec.Options, T0));
+        Assert.Equal([10L, 20], adopted.Runs["b"].History!.Select(p => p.Step));
+        Assert.Equal([10L, 20, 30], adopted.Apply(new RunCheckpointed("s", "b", 2, At(30))).Runs["b"].History!.Select(p => p.Step));
+    }
+
     [Fact]
     public void Submitting_creates_queued_runs_in_file_order()
     {
