@@ -135,8 +135,15 @@ public sealed class SweepActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(StateReply());
             if (_state.Finished) Sender.Tell(new SweepFinished(_state.SweepId, _state.Summary()));
         });
-        Command<UnwatchSweep>(_ => _watchers.Remove(Sender));
-        Command<Terminated>(t => _watchers.Remove(t.ActorRef));
+        // Statement bodies: a lambda returning HashSet.Remove's bool binds to Command(Func<T, bool>), where
+        // false means "not handled", and an unhandled Terminated (a watcher that unwatched, then
+        // stopped: a browser leaving the dashboard) kills the actor with a DeathPactException.
+        Command<UnwatchSweep>(_ =>
+        {
+            _watchers.Remove(Sender);
+            Context.Unwatch(Sender);
+        });
+        Command<Terminated>(t => { _watchers.Remove(t.ActorRef); });
         // The last few snapshots are kept, at their intervals, so `replay --until N` starts near N.
         Command<SaveSnapshotSuccess>(s =>
         {

@@ -182,6 +182,29 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(2, JsonDocument.Parse(data["data: ".Length..]).RootElement.GetProperty("completed").GetInt32());
     }
 
+    /// <summary>
+    /// A browser that leaves the dashboard unwatches its sweep and stops its watcher. The sweep's
+    /// actor once took the second of those for an unhandled Terminated and died of it (a
+    /// DeathPactException), after which every ask of the sweep timed out.
+    /// </summary>
+    [Fact]
+    public async Task Watchers_that_come_and_go_leave_the_sweep_answering()
+    {
+        var submit = await CliRunner.RunAsync("submit", WriteSweep(), "--api", _url, "--token", Token, "--wait");
+        Assert.True(submit.ExitCode == 0, submit.Error);
+        var client = SweepClient.For(_host);
+        for (int i = 0; i < 5; i++)
+        {
+            using var watch = client.Subscribe("api");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            Assert.IsType<SweepStateReply>(await watch.Reader.ReadAsync(timeout.Token));
+        }
+        using var last = client.Subscribe("api");
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+            Assert.IsType<SweepStateReply>(await last.Reader.ReadAsync(timeout.Token));
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("api/sweeps/api/runs")).StatusCode);
+    }
+
     [Fact]
     public async Task Cancel_through_the_command_line_needs_the_token_and_stops_the_sweep()
     {

@@ -64,8 +64,7 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
 
         var page = await _browser!.NewPageAsync();
         page.SetDefaultTimeout(30_000); // on 2 busy cores a page's first fetch can take seconds
-        var scriptErrors = new List<string>();
-        page.PageError += (_, e) => scriptErrors.Add(e);
+        var log = new PageLog(page);
         await page.GotoAsync(url + "sweeps/dash-xss");
 
         // The page lists the runs.
@@ -111,7 +110,7 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         var history = await http.GetFromJsonAsync<JsonElement>($"/api/sweeps/dash-xss/runs/{Uri.EscapeDataString(htmlRun)}/history");
         int points = history.GetProperty("points").EnumerateArray().Count(p => p.TryGetProperty("validation_exact_match", out var v) && v.ValueKind == JsonValueKind.Number);
         Assert.True(points >= 15, $"{points} history points for 150 steps checkpointed every 10");
-        await page.GotoAsync(url + $"sweeps/dash-xss/runs/{Uri.EscapeDataString(htmlRun)}");
+        await OpenRunPage(page, log, url + $"sweeps/dash-xss/runs/{Uri.EscapeDataString(htmlRun)}");
         await Expect(page.Locator("#run-id")).ToHaveTextAsync(htmlRun);
         await Expect(page.Locator("figure[data-chart='Validation exact match']")).ToHaveAttributeAsync("data-points", points.ToString());
         await Expect(page.Locator("figure[data-chart='Validation exact match'] canvas")).ToHaveCountAsync(1);
@@ -127,8 +126,88 @@ public sealed partial class DashboardBrowserTests : IAsyncLifetime
         await page.ClickAsync("#cancel");
         await Expect(page.Locator("#cancel-result")).ToContainTextAsync("Cancelled");
         Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(60)), "actorsweep run did not end after the cancel\n" + run.Output);
-        Assert.Empty(scriptErrors);
+        Assert.True(log.Problems.All(p => p.Contains("/cancel")), log.ToString()); // the refused cancel's 401 is expected
     }
+
+    /// <summary>
+    /// The README's screenshot: the dashboard on the quickstart sweep while it trains (set
+    /// ACTORSWEEP_SCREENSHOT to a path to keep it). A completed addition run's page plots the
+    /// curves its report holds: the training loss every log_every steps, validation at each evaluation.
+    /// </summary>
+    [Fact]
+    public async Task The_quickstart_sweep_trains_under_the_dashboard_and_its_screenshot_is_taken()
+    {
+        string sweep = Path.Combine(TestEnvironment.RepositoryRoot, "sweeps", "quickstart.yaml");
+        using var run = NodeProcess.Start("run", "actorsweep.dll", "run", sweep, "--db", Path.Combine(_dir, "q.db"), "--slots", "2",
+            "--report", Path.Combine(_dir, "report"), "--api-token", Token);
+        string url = await DashboardUrl(run);
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        int Completed() => http.GetFromJsonAsync<JsonElement>("/api/sweeps/quickstart/runs").Result.EnumerateArray().Count(r => r.GetProperty("status").GetString() == "completed");
+        await Eventually.TrueAsync(() => Completed() >= 6, TimeSpan.FromMinutes(5), "half of the quickstart's runs to complete");
+
+        var page = await _browser!.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+        var log = new PageLog(page);
+        await page.GotoAsync(url + "sweeps/quickstart");
+        await Expect(page.Locator("#runs tbody tr")).ToHaveCountAsync(12);
+        await Expect(page.Locator("figure[data-chart='Parameters against exact match'] canvas")).ToHaveCountAsync(1);
+        string screenshot = Path.Combine(_dir, "dashboard.png");
+        await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+        var png = File.ReadAllBytes(screenshot);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        Assert.True(png.Length > 20_000, $"a {png.Length}-byte screenshot");
+        if (Environment.GetEnvironmentVariable("ACTORSWEEP_SCREENSHOT") is { Length: > 0 } keep) File.Copy(screenshot, keep, overwrite: true);
+
+        var done = http.GetFromJsonAsync<JsonElement>("/api/sweeps/quickstart/runs").Result.EnumerateArray().First(r => r.GetProperty("status").GetString() == "completed");
+        string runId = done.GetProperty("run_id").GetString()!;
+        var history = await http.GetFromJsonAsync<JsonElement>($"/api/sweeps/quickstart/runs/{runId}/history");
+        int losses = history.GetProperty("loss_curve").GetArrayLength();
+        Assert.Equal(15, losses); // 1,500 steps, logged every 100
+        await OpenRunPage(page, log, url + $"sweeps/quickstart/runs/{runId}");
+        await Expect(page.Locator("figure[data-chart='Training loss']")).ToHaveAttributeAsync("data-points", losses.ToString());
+        await Expect(page.Locator("figure[data-chart='Validation exact match']")).ToHaveAttributeAsync("data-points", history.GetProperty("validation_curve").GetArrayLength().ToString());
+        await Expect(page.Locator("#per-digit tbody tr")).ToHaveCountAsync(history.GetProperty("per_digit_accuracy").GetArrayLength());
+
+        var cancel = new HttpRequestMessage(HttpMethod.Post, "/api/sweeps/quickstart/cancel") { Headers = { Authorization = new("Bearer", Token) } };
+        Assert.True((await http.SendAsync(cancel)).IsSuccessStatusCode);
+        Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(90)), "actorsweep run did not end after the cancel\n" + run.Output);
+    }
+
+    /// <summary>What a page did, for failure messages: script errors, failed responses, requests that never finished.</summary>
+    sealed class PageLog
+    {
+        readonly List<string> _problems = [];
+        readonly Dictionary<IRequest, string> _pending = [];
+
+        public PageLog(IPage page)
+        {
+            page.PageError += (_, e) => { lock (_problems) _problems.Add("script error: " + e); };
+            page.Response += (_, r) => { if (r.Status >= 400 && !r.Url.EndsWith("/favicon.ico")) lock (_problems) _problems.Add($"{r.Status} from {r.Url}"); };
+            page.Request += (_, r) => { lock (_pending) _pending[r] = $"{DateTime.UtcNow:HH:mm:ss.fff} {r.Method} {r.Url}"; };
+            page.RequestFinished += (_, r) => { lock (_pending) _pending.Remove(r); };
+            page.RequestFailed += (_, r) => { lock (_pending) _pending.Remove(r); };
+        }
+
+        public IReadOnlyList<string> Problems { get { lock (_problems) return [.. _problems]; } }
+
+        public override string ToString()
+        {
+            lock (_problems) lock (_pending)
+                return $"problems: {string.Join("; ", _problems)}\npending: {string.Join("; ", _pending.Values)}";
+        }
+    }
+
+    /// <summary>Waits for a run's page to render its charts (or its error), with what the page did on failure.</summary>
+    async Task OpenRunPage(IPage page, PageLog log, string url)
+    {
+        await page.GotoAsync(url);
+        try { await Assertions.Expect(page.Locator("figure[data-chart='Training loss'], p.message.error").First).ToBeVisibleAsync(); }
+        catch (PlaywrightException e) { throw new InvalidOperationException($"{url} did not render: {e.Message.Split('\n')[0]}\n{log}\n{await page.InnerTextAsync("main")}\n{ServerErrors()}"); }
+        Assert.True(log.Problems.All(p => p.Contains("/cancel")), log + "\n" + await page.InnerTextAsync("main") + "\n" + ServerErrors()); // a refused cancel's 401 is the test's own
+    }
+
+    /// <summary>The errors in the host's log beside the test's databases.</summary>
+    string ServerErrors() => string.Join("\n", Directory.EnumerateFiles(_dir, "actorsweep.log", SearchOption.AllDirectories).SelectMany(File.ReadLines).Where(l => l.Contains(" Error ") || l.Contains("Exception")).TakeLast(20));
 
     static string? Status(HttpClient http, string runId) =>
         http.GetFromJsonAsync<JsonElement>("/api/sweeps/dash-xss/runs").Result.EnumerateArray()

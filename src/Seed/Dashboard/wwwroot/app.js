@@ -29,7 +29,9 @@ async function getJson(url) {
   return response.json();
 }
 
-const percent = v => (v === null || v === undefined || Number.isNaN(v)) ? "" : (100 * v).toFixed(2) + " %";
+/** A number the API sent, or null: it writes NaN and the infinities as strings, which are not points. */
+const finite = v => typeof v === "number" && Number.isFinite(v) ? v : null;
+const percent = v => finite(v) === null ? "" : (100 * v).toFixed(2) + " %";
 const number = v => (v === null || v === undefined) ? "" : Number(v).toLocaleString("en-US");
 const time = v => v ? new Date(v).toLocaleString("en-GB", { dateStyle: "short", timeStyle: "medium" }) : "";
 const sweepUrl = id => `/sweeps/${encodeURIComponent(id)}`;
@@ -51,6 +53,8 @@ function showError(error) {
 function lineChart(title, xLabel, series, options = {}) {
   const box = el("figure", { class: "chart", "data-chart": title });
   box.append(el("h3", {}, title));
+  series = series.map(s => ({ ...s, points: s.points.filter(p => finite(p[0]) !== null && finite(p[1]) !== null) }));
+  if (options.scatter) return scatterChart(box, xLabel, series[0], options);
   const xs = [...new Set(series.flatMap(s => s.points.map(p => p[0])))].sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
   const data = [xs, ...series.map(s => {
@@ -73,6 +77,23 @@ function lineChart(title, xLabel, series, options = {}) {
   requestAnimationFrame(plot);
   return box;
 }
+
+/** One series of points, several of which may share an x (seeds of one shape): x sorted, repeats kept. */
+function scatterChart(box, xLabel, series, options) {
+  const points = [...series.points].sort((a, b) => a[0] - b[0]);
+  box.dataset.points = String(points.length);
+  if (points.length === 0) { box.append(el("p", { class: "muted" }, "No results yet.")); return box; }
+  requestAnimationFrame(() => new uPlot({
+    width: Math.max(360, box.clientWidth - 16), height: 260,
+    scales: { x: { time: false }, y: options.range ? { range: options.range } : {} },
+    axes: [{ label: xLabel }, { label: options.yLabel || "" }],
+    series: [{ label: xLabel }, { label: series.label, stroke: "#0550ae", width: 0, paths: () => null, points: { show: true, size: 7 } }],
+  }, [points.map(p => p[0]), points.map(p => p[1])], box));
+  return box;
+}
+
+/** A node's address without the actor system's prefix and uid: host:port. */
+const shortNode = node => node ? node.replace(/^akka(\.ssl)?\.tcp:\/\/[^@]*@/, "").replace(/#.*$/, "") : "";
 
 // ---------------------------------------------------------------------------------------------
 // Page: the sweeps
@@ -167,7 +188,7 @@ async function sweepPage(id) {
       el("td", { class: "num" }, percent(r.validation_exact_match)),
       el("td", { class: "num" }, percent(r.exact_match)),
       el("td", { class: "num" }, r.attempts),
-      el("td", {}, r.node || ""),
+      el("td", { title: r.node || null }, shortNode(r.node)),
       el("td", { class: "error" }, r.error || ""))));
     const counts = {};
     for (const r of view.rows) counts[r.status] = (counts[r.status] || 0) + 1;
@@ -244,9 +265,9 @@ async function runPage(id, run) {
       el("div", { class: "card" }, el("b", {}, percent(row.validation_exact_match)), "validation"),
       el("div", { class: "card" }, el("b", {}, percent(row.exact_match)), "test"),
       el("div", { class: "card" }, el("b", {}, row.attempts ?? ""), "attempts"),
-      el("div", { class: "card" }, el("b", {}, row.node || "-"), "node"),
-      row.error ? el("div", { class: "card error" }, el("b", {}, "last error"), row.error) : null);
-    const points = history.points || [];
+      el("div", { class: "card", title: row.node || null }, el("b", {}, shortNode(row.node) || "-"), "node"),
+      ...(row.error ? [el("div", { class: "card error" }, el("b", {}, "last error"), row.error)] : []));
+    const points = (history.points || []).map(p => ({ step: p.step, loss: finite(p.loss), validation_exact_match: finite(p.validation_exact_match), validation_loss: finite(p.validation_loss) }));
     const full = curve => curve && curve.length > 0 ? curve : null; // a report's curves, where it has any
     const loss = full(history.loss_curve) ? history.loss_curve.map(p => [p.step, p.value]) : points.filter(p => p.loss !== null && p.loss !== undefined).map(p => [p.step, p.loss]);
     const validation = full(history.validation_curve) ? history.validation_curve.map(p => [p.step, p.value])
