@@ -3,6 +3,7 @@ using System.Text.Json;
 using ActorSweep.GpuNode.Addition;
 using ActorSweep.GpuNode.Training;
 using ActorSweep.Messages.Results;
+using ActorSweep.Tasks.Addition;
 using ActorSweep.Seed.Reports;
 using ActorSweep.Seed.Cli;
 using Spectre.Console;
@@ -19,7 +20,13 @@ public static class EvalCommand
 {
     public sealed record EvalOutput(string Model, long Params, long Steps, long Seed, int Pairs, double ExactMatch,
                                     double[] PerDigitAccuracy, int TrainingOverlap, int ValidationOverlap,
-                                    IReadOnlyList<FailureReport> Failures);
+                                    IReadOnlyList<FailureReport> Failures)
+    {
+        /// <summary>Zeros, all nines and carries through every digit (<see cref="EdgeCases"/>); null where the run adds fewer digits.</summary>
+        public int? EdgeCases { get; init; }
+        public double? EdgeCaseExactMatch { get; init; }
+        public IReadOnlyList<FailureReport>? EdgeCaseFailures { get; init; }
+    }
 
     public static Command Create()
     {
@@ -41,18 +48,22 @@ public static class EvalCommand
 
             using var _ = TorchThreads.Use(parse.GetValue(threads));
             var run = loaded.Run;
-            var format = run.Model.Format;
-            var curriculum = run.Recipe.ScaledCurriculum();
-            var runData = new AdditionData(format, curriculum, run.Seed, run.Recipe.EvalDigits, run.Recipe.ValidationSize, run.Recipe.TestSize);
+            var runData = AdditionData.For(run);
             long evalSeed = parse.GetValue(seed) ?? run.Seed;
-            var pairs = new AdditionData(format, curriculum, evalSeed, run.Recipe.EvalDigits, run.Recipe.ValidationSize, testSize: n).Test;
+            var pairs = AdditionData.For(run, evalSeed, n).Test;
 
             using var model = loaded.CreateModel();
             var result = Evaluator.Evaluate(model, pairs);
+            var edges = run.Recipe.EvalDigits == AdditionFormat.OperandDigits ? Evaluator.Evaluate(model, EdgeCases.Pairs) : null;
             var overlap = HeldOutCheck.Count(runData, loaded.Step, run.Recipe.BatchSize, pairs);
             var output = new EvalOutput(run.Name, run.Model.ParameterCount, loaded.Step, evalSeed, pairs.Count, result.ExactMatch,
                 result.PerDigitAccuracy, overlap.TrainingOverlap, overlap.ValidationOverlap,
-                result.Failures.Select(f => new FailureReport(f.A, f.B, f.Expected, f.Predicted, f.Answer)).ToList());
+                result.Failures.Select(f => new FailureReport(f.A, f.B, f.Expected, f.Predicted, f.Answer)).ToList())
+            {
+                EdgeCases = edges is null ? null : EdgeCases.Pairs.Count,
+                EdgeCaseExactMatch = edges?.ExactMatch,
+                EdgeCaseFailures = edges?.Failures.Select(f => new FailureReport(f.A, f.B, f.Expected, f.Predicted, f.Answer)).ToList(),
+            };
 
             if (parse.GetValue(json))
             {
@@ -64,6 +75,9 @@ public static class EvalCommand
                                (evalSeed == run.Seed ? " (the run's held-out test set)" : ""));
             console.MarkupLine($"exact match: [bold]{result.ExactMatch:P2}[/] ({result.Correct:N0} of {result.Count:N0})");
             console.MarkupLine($"held out: {overlap.TrainingOverlap} of these pairs appear among the {overlap.TrainingPairsChecked:N0} training examples, {overlap.ValidationOverlap} in the validation set");
+            if (edges is not null)
+                console.MarkupLine($"edge cases (zeros, all nines, carries through every digit): [bold]{edges.Correct} of {edges.Count}[/]" +
+                                   string.Concat(output.EdgeCaseFailures!.Select(f => Markup.Escape($"; wrong: {f.A} + {f.B} gave {f.Predicted?.ToString() ?? f.Decoded}"))));
             ReportPrinter.PrintDigits(console, result.PerDigitAccuracy);
             ReportPrinter.PrintFailures(console, output.Failures, 10);
             return ExitCodes.Ok;

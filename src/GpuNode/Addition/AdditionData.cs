@@ -31,6 +31,12 @@ public sealed class AdditionData
         Test = DrawDistinct(seed, RandomStream.Test, testSize, evalDigits, _heldOut);
     }
 
+    /// <summary>The data a run trains and is scored on (its curriculum, carry sampling and held-out sets);
+    /// <paramref name="seed"/> and <paramref name="testSize"/> draw another test set (`eval --seed --n`).</summary>
+    public static AdditionData For(AdditionRun run, long? seed = null, int? testSize = null) =>
+        new(run.Model.Format, run.Recipe.ScaledCurriculum(), seed ?? run.Seed, run.Recipe.EvalDigits, run.Recipe.ValidationSize,
+            testSize ?? run.Recipe.TestSize, run.Recipe.Carry());
+
     public AdditionFormat Format { get; }
     public Curriculum Curriculum { get; }
     public long Seed { get; }

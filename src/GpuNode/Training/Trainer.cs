@@ -25,8 +25,7 @@ public sealed class Trainer : IDisposable
     {
         Run = run;
         Format = run.Model.Format;
-        Data = new AdditionData(Format, run.Recipe.ScaledCurriculum(), run.Seed, run.Recipe.EvalDigits,
-                                run.Recipe.ValidationSize, run.Recipe.TestSize, run.Recipe.Carry());
+        Data = AdditionData.For(run);
         Model = new AdditionTransformer(run.Model, run.Seed);
         Optimizer = new FlatAdamW(Model.Parameters, run.Recipe);
         if (run.Recipe.UsesGrokfast) Filter = new GrokfastFilter(run.Recipe.GrokfastAlpha, run.Recipe.GrokfastLamb);

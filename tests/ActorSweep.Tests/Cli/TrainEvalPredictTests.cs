@@ -1,3 +1,4 @@
+using ActorSweep.Tasks.Addition;
 using System.Text.Json;
 using ActorSweep.GpuNode.Training;
 using ActorSweep.Seed.Cli;
@@ -69,6 +70,10 @@ public sealed class TrainEvalPredictTests : IDisposable
         Assert.Equal(300, evalJson.RootElement.GetProperty("pairs").GetInt32());
         Assert.Equal(0, evalJson.RootElement.GetProperty("training_overlap").GetInt32());
         Assert.Equal(3, evalJson.RootElement.GetProperty("seed").GetInt64());
+        // The edge cases (zeros, all nines, carries through every digit), counted and their failures listed.
+        Assert.Equal(EdgeCases.Pairs.Count, evalJson.RootElement.GetProperty("edge_cases").GetInt32());
+        double edgeMatch = evalJson.RootElement.GetProperty("edge_case_exact_match").GetDouble();
+        Assert.Equal((int)Math.Round((1 - edgeMatch) * EdgeCases.Pairs.Count), evalJson.RootElement.GetProperty("edge_case_failures").GetArrayLength());
 
         // predict as a real process, reading standard input.
         var predicted = await CliRunner.RunProcessAsync("5 7\n123 456\n9999999999 1\n", "predict", "--checkpoint", Path.Combine(full, "checkpoint.ckpt"));

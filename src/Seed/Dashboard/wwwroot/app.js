@@ -198,6 +198,10 @@ async function sweepPage(id) {
       ...Object.entries(counts).map(([s, n]) => el("div", { class: "card", "data-count": s }, el("b", {}, n), s)));
   }
 
+  // Progress arrives per run and step; the table is drawn at most once per frame.
+  let frame = 0;
+  const renderSoon = () => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; renderRows(); }); };
+
   async function refresh() {
     view.rows = await getJson(`${api(id)}/runs`);
     renderRows();
@@ -240,7 +244,7 @@ async function sweepPage(id) {
     row.status = "running";
     if (p.validation_exact_match !== null && p.validation_exact_match !== undefined) row.validation_exact_match = p.validation_exact_match;
     if (p.node) row.node = p.node;
-    renderRows();
+    renderSoon();
   });
   events.addEventListener("changed", later);
   events.addEventListener("finished", () => { live.textContent = "finished"; later(); });
