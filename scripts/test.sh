@@ -47,6 +47,10 @@ for trx in "$results"/*.trx; do
   total=$((total + $(get total))); passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
 done
 skipped=$((total - passed - failed))
+# Name the failed tests last, just above the summary, where a log's tail shows them.
+for trx in "$results"/*.trx; do
+  grep -o 'testName="[^"]*"[^>]*outcome="Failed"' "$trx" | sed 's/^testName="\([^"]*\)".*/FAILED: \1/'
+done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $status without a failed test in its results: counting the run as failed"
   failed=1

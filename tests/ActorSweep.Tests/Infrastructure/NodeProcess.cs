@@ -47,9 +47,14 @@ public sealed class NodeProcess : IDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>What it printed so far; once it has exited, all of it (the last lines can arrive after the exit is seen).</summary>
     public string Output
     {
-        get { lock (_output) return _output.ToString(); }
+        get
+        {
+            if (_process.HasExited) _process.WaitForExit(); // without a timeout it also waits for the redirected streams to end
+            lock (_output) return _output.ToString();
+        }
     }
 
     void Append(string? line)

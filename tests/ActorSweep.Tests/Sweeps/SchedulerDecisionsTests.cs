@@ -172,7 +172,7 @@ public sealed class SchedulerDecisionsTests
         Assert.Contains(events, e => e is RunPromoted);
         var counts = events.Aggregate(SweepCounts.Of(Sweep(4)), (c, e) => c.Apply(e));
         // Counts folded without the runs know no times; the state's summary adds them.
-        Assert.Equal(state.Summary() with { StartedAt = null, FinishedAt = null }, counts.Summary());
+        Assert.Equal(state.Summary().CountsOnly(), counts.Summary());
         Assert.Equal((T0, T0), (state.Summary().StartedAt, state.Summary().FinishedAt));
         Assert.Equal(0, state.Counts.Paused); // cancelling cancels paused runs too
     }

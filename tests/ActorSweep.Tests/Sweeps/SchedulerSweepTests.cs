@@ -47,7 +47,7 @@ public sealed class SchedulerSweepTests(PostgresServer postgres)
         var replayed = JournalReader.Fold("curves", events);
         Assert.Equal(JsonSerializer.Serialize(state, SweepMessageSerializer.Json), JsonSerializer.Serialize(replayed, SweepMessageSerializer.Json));
         Assert.Equal(SchedulerDecisions.Ladder(state), SchedulerDecisions.Ladder(replayed));
-        Assert.Equal(state.Summary(), await journal.SummaryAsync("curves"));
+        Assert.Equal(state.Summary().CountsOnly(), await journal.SummaryAsync("curves"));
         // `replay --until N` shows the ladder as it was: after the first pause, one run had reached rung 0.
         int firstPause = events.FindIndex(e => e is RunPaused) + 1;
         var early = await journal.StateAsync("curves", firstPause);

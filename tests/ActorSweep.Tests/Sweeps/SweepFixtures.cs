@@ -13,6 +13,9 @@ static class SweepFixtures
 {
     public static readonly DateTimeOffset T0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A summary's counts alone: counts folded from a journal without its runs (what `status` reads) know no times.</summary>
+    public static SweepSummary CountsOnly(this SweepSummary summary) => summary with { StartedAt = null, FinishedAt = null };
+
     public static RunSpec Run(string id) => new(id, new NoopDefinition(id, 1, 10, 0, 10), ImmutableSortedDictionary<string, string>.Empty.Add("steps", "10"));
 
     public static SweepDefinition Definition(int retries = 1, params string[] runs) =>
