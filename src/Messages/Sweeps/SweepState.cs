@@ -37,15 +37,18 @@ public sealed record RunState(
     public long StepsDone => Report?.Steps ?? Checkpoint?.Step ?? 0;
 
     /// <summary>
-    /// The run's curve as journaled: one point per accepted checkpoint. A point past <paramref name="checkpoint"/>'s
-    /// step belongs to a line of training that was abandoned (PBT adopted an older checkpoint), so it goes.
+    /// The run's curve as journaled: one point per accepted checkpoint that reports a metric (a task
+    /// without metrics, like noop without a curve, keeps none: a 100,000-run sweep's state stays its
+    /// size). A point at or past <paramref name="checkpoint"/>'s step belongs to a line of training
+    /// that was abandoned (PBT adopted an older checkpoint), so it goes.
     /// </summary>
-    public ImmutableList<HistoryPoint> Extended(CheckpointInfo checkpoint)
+    public ImmutableList<HistoryPoint>? Extended(CheckpointInfo checkpoint)
     {
-        var kept = History ?? [];
-        if (kept.Count > 0 && kept[^1].Step >= checkpoint.Step) kept = kept.RemoveAll(p => p.Step >= checkpoint.Step);
+        var kept = History;
+        if (kept is { Count: > 0 } && kept[^1].Step >= checkpoint.Step) kept = kept.RemoveAll(p => p.Step >= checkpoint.Step);
         var s = checkpoint.Summary;
-        return kept.Add(new HistoryPoint(checkpoint.Step, s.Loss, s.ValidationExactMatch, s.ValidationLoss));
+        if (s.Loss is null && s.ValidationExactMatch is null && s.ValidationLoss is null) return kept;
+        return (kept ?? []).Add(new HistoryPoint(checkpoint.Step, s.Loss, s.ValidationExactMatch, s.ValidationLoss));
     }
 
     /// <summary>True when a report from (attempt, node) concerns the attempt now running; older attempts are fenced off.</summary>

@@ -23,6 +23,12 @@ public sealed class SweepStateTests
         var adopted = state.Apply(new RunExploited("s", "b", "a", At(25), At(25), state.Runs["b"].Spec, state.Runs["b"].Spec.Options, state.Runs["b"].Spec.Options, T0));
         Assert.Equal([10L, 20], adopted.Runs["b"].History!.Select(p => p.Step));
         Assert.Equal([10L, 20, 30], adopted.Apply(new RunCheckpointed("s", "b", 2, At(30))).Runs["b"].History!.Select(p => p.Step));
+
+        // A checkpoint without any metric adds no point (and a run that never has one keeps no list).
+        var quiet = state.Apply(new RunCheckpointed("s", "b", 2, new CheckpointInfo(50, "ref-50", new RunSummary(null, null))));
+        Assert.Equal([10L, 20, 30, 40], quiet.Runs["b"].History!.Select(p => p.Step));
+        var a = Submitted().Apply(new RunAssigned("s", "a", 1, "n1", null, T0)).Apply(new RunCheckpointed("s", "a", 1, new CheckpointInfo(5, "r", new RunSummary(null, null))));
+        Assert.Null(a.Runs["a"].History);
     }
 
     [Fact]
