@@ -82,13 +82,13 @@ public static class SweepApi
 
     static async Task<IResult> Get(string id, ActorRegistry registry, CancellationToken cancel)
     {
-        if (await State(id, registry, cancel) is not { } reply) return UnknownSweep(id);
+        if (await StateReply(id, registry, cancel) is not { } reply) return UnknownSweep(id);
         return Results.Json(reply, SweepMessageSerializer.Json);
     }
 
     static async Task<IResult> ResultsOf(string id, ActorRegistry registry, CancellationToken cancel)
     {
-        if (await State(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
+        if (await StateReply(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
         // Result rows are snake_case everywhere: here, `results --json` and results.json.
         return Results.Json(SweepReport.Results(state), ReportJson.Options);
     }
@@ -96,14 +96,14 @@ public static class SweepApi
     /// <summary>PBT's lineage (empty without exploits), in the order they happened.</summary>
     static async Task<IResult> LineageOf(string id, ActorRegistry registry, CancellationToken cancel)
     {
-        if (await State(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
+        if (await StateReply(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
         return Results.Json(SweepReport.Lineage(state), ReportJson.Options);
     }
 
     /// <summary>A scheduler's rung ladder (empty without one): per rung, runs that reached it, went on, wait or were pruned, and the cut-off.</summary>
     static async Task<IResult> LadderOf(string id, ActorRegistry registry, CancellationToken cancel)
     {
-        if (await State(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
+        if (await StateReply(id, registry, cancel) is not { State: { } state }) return UnknownSweep(id);
         return Results.Json(ActorSweep.Seed.Supervisor.SchedulerDecisions.Ladder(state), ReportJson.Options);
     }
 
@@ -132,8 +132,6 @@ public static class SweepApi
             _ => Error(500, $"unexpected answer {reply.GetType().Name}"),
         };
     }
-
-    static Task<SweepStateReply?> State(string id, ActorRegistry registry, CancellationToken cancel) => StateReply(id, registry, cancel);
 
     /// <summary>A sweep's state and its running runs' live progress, or null for an unknown (or invalid) id.</summary>
     internal static async Task<SweepStateReply?> StateReply(string id, ActorRegistry registry, CancellationToken cancel)
