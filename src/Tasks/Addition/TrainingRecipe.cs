@@ -17,6 +17,9 @@ public sealed record TrainingRecipe
     public double WarmupRatio { get; init; } = 0.05;
     /// <summary>The cosine ends at this fraction of the peak.</summary>
     [JsonPropertyName("final_lr_ratio")] public double FinalLearningRateRatio { get; init; } = 0.1;
+    /// <summary>The cosine reaches its floor at this fraction of <see cref="Steps"/> and the rate stays
+    /// there for the rest of the run (1, the seed's: the floor is reached at the last step).</summary>
+    public double DecayRatio { get; init; } = 1;
     public double WeightDecay { get; init; } = 0.01;
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
@@ -65,7 +68,7 @@ public sealed record TrainingRecipe
     {
         int warmup = WarmupSteps;
         if (step < warmup) return PeakLearningRate * step / warmup;
-        double decaySteps = Steps - warmup;
+        double decaySteps = Math.Round(Steps * DecayRatio) - warmup;
         double t = decaySteps <= 0 ? 1 : Math.Min(step - warmup, decaySteps) / decaySteps;
         double cosine = 0.5 * (1 + Math.Cos(Math.PI * t));
         double alpha = FinalLearningRateRatio;
@@ -78,6 +81,8 @@ public sealed record TrainingRecipe
         if (PeakLearningRate is <= 0 or > 10) throw Invalid("lr", PeakLearningRate, "must lie in (0, 10]");
         if (WarmupRatio is < 0 or >= 1) throw Invalid("warmup_ratio", WarmupRatio, "must lie in [0, 1)");
         if (FinalLearningRateRatio is < 0 or > 1) throw Invalid("final_lr_ratio", FinalLearningRateRatio, "must lie in [0, 1]");
+        if (DecayRatio is <= 0 or > 1) throw Invalid("decay_ratio", DecayRatio, "must lie in (0, 1]");
+        if (DecayRatio <= WarmupRatio) throw Invalid("decay_ratio", DecayRatio, $"must be above warmup_ratio = {WarmupRatio}");
         if (WeightDecay < 0) throw Invalid("weight_decay", WeightDecay, "must not be negative");
         if (Beta1 is < 0 or >= 1) throw Invalid("beta1", Beta1, "must lie in [0, 1)");
         if (Beta2 is < 0 or >= 1) throw Invalid("beta2", Beta2, "must lie in [0, 1)");

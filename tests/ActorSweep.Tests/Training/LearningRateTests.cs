@@ -42,6 +42,27 @@ public sealed class LearningRateTests
         Assert.Equal(0.02, recipe.LearningRate(0), precision: 12);
     }
 
+    [Fact]
+    public void A_decay_ratio_ends_the_cosine_early_and_holds_the_floor()
+    {
+        // 20,000 steps whose schedule has the shape of a 10,000-step run, then 10,000 steps at the floor.
+        var held = Seed777 with { Steps = 20000, DecayRatio = 0.5, WarmupRatio = 0.025 };
+        var short10k = Seed777 with { Steps = 10000 };
+        for (long s = 0; s <= 10000; s += 250) Assert.Equal(short10k.LearningRate(s), held.LearningRate(s), precision: 12);
+        for (long s = 10000; s <= 20000; s += 250) Assert.Equal(0.002, held.LearningRate(s), precision: 12);
+        Assert.True(held.LearningRate(9000) > 0.002);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.5)]
+    [InlineData(0.04)] // not above warmup_ratio 0.05
+    public void A_decay_ratio_outside_the_run_is_refused(double ratio)
+    {
+        var e = Assert.Throws<ArgumentException>((Seed777 with { DecayRatio = ratio }).Validate);
+        Assert.Contains("'decay_ratio'", e.Message);
+    }
+
     [Theory]
     [InlineData("lr")]
     [InlineData("warmup_ratio")]
