@@ -38,9 +38,12 @@ public sealed class FlatAdamW : IDisposable
     /// <summary>Updates made so far (optax's count); bias correction uses count + 1.</summary>
     public long UpdateCount { get; private set; }
 
-    /// <summary>Clips the gradients to the global norm and applies one AdamW update at <paramref name="learningRate"/>.
-    /// Returns the gradient norm before clipping.</summary>
-    public float Step(double learningRate)
+    /// <summary>One update with the recipe's constant weight decay.</summary>
+    public float Step(double learningRate) => Step(learningRate, _recipe.WeightDecay);
+
+    /// <summary>Clips the gradients to the global norm and applies one AdamW update at <paramref name="learningRate"/>
+    /// with <paramref name="weightDecay"/>. Returns the gradient norm before clipping.</summary>
+    public float Step(double learningRate, double weightDecay)
     {
         using var _ = torch.no_grad();
         var g = _parameters.Gradients;
@@ -65,7 +68,8 @@ public sealed class FlatAdamW : IDisposable
 
         // u = m̂ / (√v̂ + ε) + wd·p;  p ← p − lr·u
         using var denominator = SecondMoment.div(correction2).sqrt_().add_(_epsilon, HeldScalar.One);
-        using var update = FirstMoment.div(correction1).div_(denominator).add_(p, alpha: _weightDecay);
+        using var scheduledDecay = weightDecay == _recipe.WeightDecay ? null : weightDecay.ToScalar();
+        using var update = FirstMoment.div(correction1).div_(denominator).add_(p, alpha: scheduledDecay ?? _weightDecay);
         p.add_(update, alpha: step);
         return gradientNorm;
     }

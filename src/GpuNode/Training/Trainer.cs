@@ -66,7 +66,7 @@ public sealed class Trainer : IDisposable
         loss.backward();
         Filter?.Apply(Model.Parameters.Gradients);
         double lr = Run.Recipe.LearningRate(Step);
-        float gradientNorm = Optimizer.Step(lr);
+        float gradientNorm = Optimizer.Step(lr, Run.Recipe.WeightDecayAt(Step));
 
         var result = new StepResult(Step, loss.item<float>(), gradientNorm, lr);
         Step++;

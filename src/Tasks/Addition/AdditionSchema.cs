@@ -42,6 +42,7 @@ public sealed class AdditionSchema : ITaskSchema
         .Add<double>("final_lr_ratio", (d, v) => d with { Recipe = d.Recipe with { FinalLearningRateRatio = v } })
         .Add<double>("decay_ratio", (d, v) => d with { Recipe = d.Recipe with { DecayRatio = v } })
         .Add<double>("weight_decay", (d, v) => d with { Recipe = d.Recipe with { WeightDecay = v } })
+        .Add<double>("final_weight_decay", (d, v) => d with { Recipe = d.Recipe with { FinalWeightDecay = v } })
         .Add<double>("beta1", (d, v) => d with { Recipe = d.Recipe with { Beta1 = v } })
         .Add<double>("beta2", (d, v) => d with { Recipe = d.Recipe with { Beta2 = v } })
         .Add<double>("epsilon", (d, v) => d with { Recipe = d.Recipe with { Epsilon = v } })
@@ -66,7 +67,7 @@ public sealed class AdditionSchema : ITaskSchema
     public OptionValue Read(string name, string json) => Table.Read(name, json);
 
     /// <summary>The recipe's per-step numbers: the learning-rate schedule (a pure function of the step), AdamW's, and clipping.</summary>
-    public IReadOnlyCollection<string> MutableOptions { get; } = ["lr", "warmup_ratio", "final_lr_ratio", "decay_ratio", "weight_decay", "beta1", "beta2", "epsilon", "clip_norm"];
+    public IReadOnlyCollection<string> MutableOptions { get; } = ["lr", "warmup_ratio", "final_lr_ratio", "decay_ratio", "weight_decay", "final_weight_decay", "beta1", "beta2", "epsilon", "clip_norm"];
 
     public RunDefinition Define(string name, long seed, IReadOnlyCollection<OptionValue> options)
     {

@@ -21,6 +21,9 @@ public sealed record TrainingRecipe
     /// there for the rest of the run (1, the seed's: the floor is reached at the last step).</summary>
     public double DecayRatio { get; init; } = 1;
     public double WeightDecay { get; init; } = 0.01;
+    /// <summary>Where set, weight decay follows the learning rate's cosine from <see cref="WeightDecay"/>
+    /// down (or up) to this value: strong decay to grok early, a free hand to sharpen late. Unset: constant.</summary>
+    public double? FinalWeightDecay { get; init; }
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
     public double Epsilon { get; init; } = 1e-8;
@@ -66,13 +69,23 @@ public sealed record TrainingRecipe
     /// </summary>
     public double LearningRate(long step)
     {
+        if (step < WarmupSteps) return PeakLearningRate * step / WarmupSteps;
+        double alpha = FinalLearningRateRatio;
+        return PeakLearningRate * ((1 - alpha) * Cosine(step) + alpha);
+    }
+
+    /// <summary>AdamW's weight decay at 0-based <paramref name="step"/>: <see cref="WeightDecay"/> through the
+    /// warmup, then along the same cosine as the learning rate to <see cref="FinalWeightDecay"/> where set.</summary>
+    public double WeightDecayAt(long step) =>
+        FinalWeightDecay is not { } final || step < WarmupSteps ? WeightDecay : final + (WeightDecay - final) * Cosine(step);
+
+    /// <summary>The cosine factor after warmup: 1 at the end of warmup, 0 from the end of the decay on.</summary>
+    double Cosine(long step)
+    {
         int warmup = WarmupSteps;
-        if (step < warmup) return PeakLearningRate * step / warmup;
         double decaySteps = Math.Round(Steps * DecayRatio) - warmup;
         double t = decaySteps <= 0 ? 1 : Math.Min(step - warmup, decaySteps) / decaySteps;
-        double cosine = 0.5 * (1 + Math.Cos(Math.PI * t));
-        double alpha = FinalLearningRateRatio;
-        return PeakLearningRate * ((1 - alpha) * cosine + alpha);
+        return 0.5 * (1 + Math.Cos(Math.PI * t));
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
@@ -84,6 +97,7 @@ public sealed record TrainingRecipe
         if (DecayRatio is <= 0 or > 1) throw Invalid("decay_ratio", DecayRatio, "must lie in (0, 1]");
         if (DecayRatio <= WarmupRatio) throw Invalid("decay_ratio", DecayRatio, $"must be above warmup_ratio = {WarmupRatio}");
         if (WeightDecay < 0) throw Invalid("weight_decay", WeightDecay, "must not be negative");
+        if (FinalWeightDecay < 0) throw Invalid("final_weight_decay", FinalWeightDecay, "must not be negative");
         if (Beta1 is < 0 or >= 1) throw Invalid("beta1", Beta1, "must lie in [0, 1)");
         if (Beta2 is < 0 or >= 1) throw Invalid("beta2", Beta2, "must lie in [0, 1)");
         if (Epsilon <= 0) throw Invalid("epsilon", Epsilon, "must be positive");

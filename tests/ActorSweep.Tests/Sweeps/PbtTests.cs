@@ -71,7 +71,7 @@ public sealed class PbtTests(PostgresServer postgres)
             """;
         var error = Assert.Throws<SweepFileException>(() => SweepHarness.Sweep(yaml));
         Assert.Contains("scheduler.perturb: 'd_model' cannot change in the middle of a run (a model-shape or data option: the checkpoint holds it); " +
-                        "PBT can perturb lr, warmup_ratio, final_lr_ratio, decay_ratio, weight_decay, beta1, beta2, epsilon, clip_norm", error.Message);
+                        "PBT can perturb lr, warmup_ratio, final_lr_ratio, decay_ratio, weight_decay, final_weight_decay, beta1, beta2, epsilon, clip_norm", error.Message);
     }
 
     /// <summary>The population after the given runs paused at step 4 with their Branin scores (every run's checkpoint there).</summary>

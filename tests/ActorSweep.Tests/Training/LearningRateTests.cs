@@ -53,6 +53,32 @@ public sealed class LearningRateTests
         Assert.True(held.LearningRate(9000) > 0.002);
     }
 
+    [Fact]
+    public void Weight_decay_is_constant_unless_a_final_value_is_set()
+    {
+        var constant = Seed777 with { WeightDecay = 0.2 };
+        foreach (long s in new long[] { 0, 1350, 14175, 27000, 40000 }) Assert.Equal(0.2, constant.WeightDecayAt(s));
+
+        var faded = constant with { FinalWeightDecay = 0.01 };
+        Assert.Equal(0.2, faded.WeightDecayAt(0));
+        Assert.Equal(0.2, faded.WeightDecayAt(1350), precision: 12);            // end of warmup: the start of the cosine
+        Assert.Equal(0.105, faded.WeightDecayAt(14175), precision: 12);         // half way: (0.2 + 0.01) / 2
+        Assert.Equal(0.01, faded.WeightDecayAt(27000), precision: 12);
+        Assert.Equal(0.01, faded.WeightDecayAt(30000), precision: 12);
+        for (long s = 1351; s <= 27000; s += 7) Assert.True(faded.WeightDecayAt(s) <= faded.WeightDecayAt(s - 7));
+        // It shares the learning rate's cosine, so a decay_ratio ends both together.
+        var early = faded with { DecayRatio = 0.5 };
+        Assert.Equal(0.01, early.WeightDecayAt(13500), precision: 12);
+        Assert.Equal(early.LearningRate(13500), early.LearningRate(20000), precision: 12);
+    }
+
+    [Fact]
+    public void A_negative_final_weight_decay_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>((Seed777 with { FinalWeightDecay = -0.1 }).Validate);
+        Assert.Contains("'final_weight_decay'", e.Message);
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(1.5)]
