@@ -13,6 +13,7 @@ public static class SeedCli
         InspectCommands.Status(),
         InspectCommands.Results(),
         InspectCommands.Replay(),
+        ExportCommand.Create(),
         SeedCommand.Create(worker),
         ApiCommands.Submit(),
         ApiCommands.Cancel(),
