@@ -12,7 +12,10 @@ public sealed class GrokfastAndCarryTests
 {
     static AdditionRun GrokkingRun() => CheckpointResumeTests.SmallRun("grokfast") with
     {
-        Recipe = CheckpointResumeTests.SmallRun().Recipe with { GrokfastLamb = 2, GrokfastAlpha = 0.9, CarryShare = 0.5, CarryFade = 0.5 },
+        Recipe = CheckpointResumeTests.SmallRun().Recipe with
+        {
+            GrokfastLamb = 2, GrokfastAlpha = 0.9, CarryShare = 0.5, CarryFade = 0.5, WeightDecay = 0.2, FinalWeightDecay = 0.01, DecayRatio = 0.8,
+        },
     };
 
     static void TrainUntil(Trainer trainer, long step)
@@ -39,7 +42,7 @@ public sealed class GrokfastAndCarryTests
     }
 
     [Fact]
-    public void A_run_with_grokfast_and_carry_sampling_resumes_bit_identical_and_its_checkpoint_holds_the_filter()
+    public void A_run_with_grokfast_carry_sampling_and_a_faded_weight_decay_resumes_bit_identical_and_its_checkpoint_holds_the_filter()
     {
         var run = GrokkingRun();
         using var uninterrupted = new Trainer(run);
@@ -69,6 +72,11 @@ public sealed class GrokfastAndCarryTests
         TrainUntil(plain, run.Recipe.Steps);
         Assert.NotEqual(uninterrupted.Checkpoint().Parameters, plain.Checkpoint().Parameters);
         Assert.Empty(plain.Checkpoint().GrokfastAverage);
+
+        // The faded weight decay acts too: held constant, the run ends elsewhere.
+        using var constantDecay = new Trainer(run with { Recipe = run.Recipe with { FinalWeightDecay = null } });
+        TrainUntil(constantDecay, run.Recipe.Steps);
+        Assert.NotEqual(uninterrupted.Checkpoint().Parameters, constantDecay.Checkpoint().Parameters);
     }
 
     [Fact]
