@@ -48,7 +48,8 @@ public static class ExportCommand
             byte[] bytes;
             try { bytes = store.Load(checkpoint.Reference); }
             catch (FileNotFoundException e) { error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
-            AtomicFile.Write(path, bytes);
+            try { AtomicFile.Write(path, bytes); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { error.WriteLine($"error: cannot write {path}: {e.Message}"); return ExitCodes.Failed; }
             Terminal.For(parse.InvocationConfiguration.Output).MarkupLine(
                 $"{Markup.Escape(runId)}: checkpoint at step {checkpoint.Step:N0} ({found.Status.ToString().ToLowerInvariant()}) written to {Markup.Escape(Path.GetFullPath(path))} ({bytes.Length:N0} bytes)");
             return ExitCodes.Ok;

@@ -76,6 +76,12 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Contains("no sweep named 'nope'", unknownSweep.Error);
         Assert.False(File.Exists(model));
 
+        // A destination that cannot be written (a path through a file) is an error naming it, not a crash.
+        string throughFile = Path.Combine(Db, "model.ckpt");
+        var unwritable = await CliRunner.RunAsync("export", "files", "default@s1", "--out", throughFile, "--db", Db, "--checkpoints", directory);
+        Assert.Equal(ExitCodes.Failed, unwritable.ExitCode);
+        Assert.Contains($"error: cannot write {throughFile}", unwritable.Error);
+
         var export = await CliRunner.RunAsync("export", "files", "default@s1", "--out", model, "--db", Db, "--checkpoints", directory);
         Assert.True(export.ExitCode == ExitCodes.Ok, export.Error);
         string kept = Assert.Single(Directory.GetFiles(directory, "*.ckpt", SearchOption.AllDirectories));
