@@ -57,12 +57,11 @@ public static class EvalCommand
             var edges = run.Recipe.EvalDigits == AdditionFormat.OperandDigits ? Evaluator.Evaluate(model, EdgeCases.Pairs) : null;
             var overlap = HeldOutCheck.Count(runData, loaded.Step, run.Recipe.BatchSize, pairs);
             var output = new EvalOutput(run.Name, run.Model.ParameterCount, loaded.Step, evalSeed, pairs.Count, result.ExactMatch,
-                result.PerDigitAccuracy, overlap.TrainingOverlap, overlap.ValidationOverlap,
-                result.Failures.Select(f => new FailureReport(f.A, f.B, f.Expected, f.Predicted, f.Answer)).ToList())
+                result.PerDigitAccuracy, overlap.TrainingOverlap, overlap.ValidationOverlap, result.Failures.Select(f => f.ToReport()).ToList())
             {
                 EdgeCases = edges is null ? null : EdgeCases.Pairs.Count,
                 EdgeCaseExactMatch = edges?.ExactMatch,
-                EdgeCaseFailures = edges?.Failures.Select(f => new FailureReport(f.A, f.B, f.Expected, f.Predicted, f.Answer)).ToList(),
+                EdgeCaseFailures = edges?.Failures.Select(f => f.ToReport()).ToList(),
             };
 
             if (parse.GetValue(json))

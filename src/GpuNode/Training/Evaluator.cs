@@ -5,7 +5,11 @@ using TorchSharp;
 namespace ActorSweep.GpuNode.Training;
 
 /// <summary>One pair the model got wrong.</summary>
-public sealed record FailureCase(long A, long B, long Expected, long? Predicted, string Answer);
+public sealed record FailureCase(long A, long B, long Expected, long? Predicted, string Answer)
+{
+    /// <summary>As reports, results.json and `eval --json` carry it.</summary>
+    public Messages.Results.FailureReport ToReport() => new(A, B, Expected, Predicted, Answer);
+}
 
 /// <summary>Exact match over whole sums, accuracy per sum digit (index 0 = ones), and failures.</summary>
 public sealed record EvaluationResult(int Count, double ExactMatch, double[] PerDigitAccuracy, IReadOnlyList<FailureCase> Failures)

@@ -18,7 +18,7 @@ public static class RunReports
         var report = new RunReport(
             trainer.Run.Name, trainer.Model.Options.ParameterCount, trainer.Step, trainer.Run.Seed, lastLoss,
             test.ExactMatch, test.PerDigitAccuracy,
-            test.Failures.Select(f => new FailureReport(f.A, f.B, f.Expected, f.Predicted, f.Answer)).ToList(),
+            test.Failures.Select(f => f.ToReport()).ToList(),
             test.Count, validation.ExactMatch, best?.ExactMatch, best?.Step, trainSeconds,
             trainer.History.Losses.Select(l => new CurvePoint(l.Step, l.Loss)).ToList(),
             trainer.History.Validations.Select(v => new CurvePoint(v.Step, v.ExactMatch)).ToList());

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using ActorSweep.Hosting.Storage;
-using ActorSweep.Seed.Hosting;
-using ActorSweep.Seed.Persistence;
 using Spectre.Console;
 
 namespace ActorSweep.Seed.Cli;
@@ -24,21 +22,17 @@ public static class ExportCommand
         var command = new Command("export", "Write a run's latest checkpoint (a completed run's final model) to a file, for eval, predict and train --resume.")
             { sweep, run, output, checkpoints, db };
         foreach (var option in postgres.All) command.Add(option);
-        command.SetAction(async (parse, cancel) =>
+        command.SetAction((parse, cancel) => InspectCommands.WithJournal(parse, db, postgres, async (database, journal, console) =>
         {
             var error = parse.InvocationConfiguration.Error;
-            JournalDatabase database;
-            try { database = CliOptions.ExistingDatabase(parse, db, postgres); }
-            catch (Exception e) when (e is FileNotFoundException or ArgumentException) { return Terminal.UsageError(error, e.Message); }
-            await using var journal = await JournalReader.OpenAsync(database);
-
             string id = parse.GetValue(sweep)!, runId = parse.GetValue(run)!, path = parse.GetValue(output)!;
             var state = (await journal.RecoverAsync(id, cancel: cancel)).State;
             if (state is null) return Terminal.UsageError(error, await InspectCommands.UnknownSweep(journal, id));
             if (!state.Runs.TryGetValue(runId, out var found))
                 return Terminal.UsageError(error, $"sweep '{id}' has no run '{runId}'; its runs: {string.Join(", ", state.OrderedRuns.Take(5).Select(r => r.Spec.RunId))}{(state.Runs.Count > 5 ? ", …" : "")}");
+            string status = found.Status.ToString().ToLowerInvariant();
             if (found.Checkpoint is not { } checkpoint)
-                return Terminal.UsageError(error, $"run '{runId}' has no checkpoint yet (it is {found.Status.ToString().ToLowerInvariant()})");
+                return Terminal.UsageError(error, $"run '{runId}' has no checkpoint yet (it is {status})");
 
             ICheckpointStore store;
             if (!checkpoint.Reference.StartsWith(DirectoryCheckpointStore.Prefix)) store = database.CheckpointStore();
@@ -50,10 +44,9 @@ public static class ExportCommand
             catch (FileNotFoundException e) { error.WriteLine($"error: {e.Message}"); return ExitCodes.Failed; }
             try { AtomicFile.Write(path, bytes); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { error.WriteLine($"error: cannot write {path}: {e.Message}"); return ExitCodes.Failed; }
-            Terminal.For(parse.InvocationConfiguration.Output).MarkupLine(
-                $"{Markup.Escape(runId)}: checkpoint at step {checkpoint.Step:N0} ({found.Status.ToString().ToLowerInvariant()}) written to {Markup.Escape(Path.GetFullPath(path))} ({bytes.Length:N0} bytes)");
+            console.MarkupLine($"{Markup.Escape(runId)}: checkpoint at step {checkpoint.Step:N0} ({status}) written to {Markup.Escape(Path.GetFullPath(path))} ({bytes.Length:N0} bytes)");
             return ExitCodes.Ok;
-        });
+        }));
         return command;
     }
 }

@@ -152,12 +152,16 @@ public static class InspectCommands
         return $"no sweep named '{id}'" + (known.Count > 0 ? $"; known sweeps: {string.Join(", ", known)}" : "; none has been run with this database");
     }
 
-    internal static async Task<int> WithJournal(ParseResult parse, Option<string?> db, SecretOption postgres, Func<JournalReader, IAnsiConsole, Task<int>> action)
+    internal static Task<int> WithJournal(ParseResult parse, Option<string?> db, SecretOption postgres, Func<JournalReader, IAnsiConsole, Task<int>> action) =>
+        WithJournal(parse, db, postgres, (_, journal, console) => action(journal, console));
+
+    /// <summary>Opens the journal the options name (a usage error where there is none) and runs <paramref name="action"/> on it and its database.</summary>
+    internal static async Task<int> WithJournal(ParseResult parse, Option<string?> db, SecretOption postgres, Func<JournalDatabase, JournalReader, IAnsiConsole, Task<int>> action)
     {
         JournalDatabase database;
         try { database = CliOptions.ExistingDatabase(parse, db, postgres); }
         catch (Exception e) when (e is FileNotFoundException or ArgumentException) { return Terminal.UsageError(parse.InvocationConfiguration.Error, e.Message); }
         await using var journal = await JournalReader.OpenAsync(database);
-        return await action(journal, Terminal.For(parse.InvocationConfiguration.Output));
+        return await action(database, journal, Terminal.For(parse.InvocationConfiguration.Output));
     }
 }

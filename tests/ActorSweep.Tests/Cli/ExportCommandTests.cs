@@ -29,12 +29,18 @@ public sealed class ExportCommandTests : IDisposable
         return path;
     }
 
+    /// <summary>Runs the sweep named <paramref name="name"/> on one slot and asserts it succeeded.</summary>
+    async Task RunSweep(string name, params string[] options)
+    {
+        var run = await CliRunner.RunAsync(["run", Sweep(name), "--db", Db, "--slots", "1", .. options]);
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Output);
+    }
+
     [Fact]
     public async Task A_completed_runs_exported_model_scores_what_the_sweep_reported()
     {
         string report = Path.Combine(_dir, "report");
-        var run = await CliRunner.RunAsync("run", Sweep("tiny"), "--db", Db, "--slots", "1", "--report", report);
-        Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Output);
+        await RunSweep("tiny", "--report", report);
 
         string model = Path.Combine(_dir, "tiny.ckpt");
         var export = await CliRunner.RunAsync("export", "tiny", "default@s1", "--out", model, "--db", Db);
@@ -58,8 +64,7 @@ public sealed class ExportCommandTests : IDisposable
     public async Task Checkpoints_kept_as_files_export_byte_for_byte_and_mistakes_are_named()
     {
         string directory = Path.Combine(_dir, "checkpoints");
-        var run = await CliRunner.RunAsync("run", Sweep("files"), "--db", Db, "--slots", "1", "--checkpoints", directory);
-        Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Output);
+        await RunSweep("files", "--checkpoints", directory);
         string model = Path.Combine(_dir, "files.ckpt");
 
         var noDirectory = await CliRunner.RunAsync("export", "files", "default@s1", "--out", model, "--db", Db);
