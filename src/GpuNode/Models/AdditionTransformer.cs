@@ -9,7 +9,8 @@ namespace ActorSweep.GpuNode.Models;
 /// <summary>
 /// The seed's decoder-only, pre-norm transformer (docs/WORKLOAD.md, "Model"):
 ///   x = tok[idx] + pos;  per layer: x += Attn(Norm(x)); x += W2·gelu(W1·Norm(x));  logits = Norm(x)·headᵀ
-/// Shapes: B batch, T tokens, d width, H heads, hd = d/H head width, F = d_ff, V vocabulary.
+/// Shapes: B batch, T tokens, d width, H heads, hd head width (d/H unless head_dim is set),
+/// A = H·hd attention width, F = d_ff, V vocabulary.
 /// Every parameter is a view into <see cref="Parameters"/>, one flat buffer.
 /// </summary>
 public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
@@ -97,8 +98,8 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
     {
         readonly ModelOptions _o;
         readonly Norm _norm1, _norm2;
-        readonly Parameter _qkv;        // [3d, d] fused q, k, v; [2d, d] (shared qk, v) when tied_qk
-        readonly Parameter? _proj;      // [d, d]; none when tied_vo (v's kernel, transposed)
+        readonly Parameter _qkv;        // [3A, d] fused q, k, v; [2A, d] (shared qk, v) when tied_qk
+        readonly Parameter? _proj;      // [d, A]; none when tied_vo (v's kernel, transposed)
         readonly Parameter _fc;         // [F, d]
         readonly Parameter? _fcBias;    // [F]
         readonly Parameter _out;        // [d, F]
@@ -109,10 +110,10 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
         {
             _o = o;
             _rotary = rotary;
-            int d = o.DModel;
+            int d = o.DModel, a = o.AttentionWidth;
             _norm1 = new Norm($"{name}_ln1", o, p);
-            _qkv = p.Take($"{name}_attn_qkv", ParameterInit.DenseKernel, (o.TiedQk ? 2 : 3) * d, d);
-            if (!o.TiedVo) _proj = p.Take($"{name}_attn_proj", ParameterInit.DenseKernel, d, d);
+            _qkv = p.Take($"{name}_attn_qkv", ParameterInit.DenseKernel, (o.TiedQk ? 2 : 3) * a, d);
+            if (!o.TiedVo) _proj = p.Take($"{name}_attn_proj", ParameterInit.DenseKernel, d, a);
             _norm2 = new Norm($"{name}_ln2", o, p);
             _fc = p.Take($"{name}_ffn_fc", ParameterInit.DenseKernel, o.DFf, d);
             if (o.FfnBias) _fcBias = p.Take($"{name}_ffn_fc_bias", ParameterInit.Zeros, o.DFf);
@@ -133,8 +134,8 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
         Tensor Attention(Tensor a, long from)                                        // [B, T, d]
         {
             long b = a.shape[0], t = a.shape[1], n = t - from;
-            int d = _o.DModel, heads = _o.Heads, hd = _o.HeadDim;
-            var qkv = F.linear(a, _qkv).split(d, dim: -1);                           // 3 (or 2) × [B, T, d]
+            int heads = _o.Heads, hd = _o.HeadDim, width = _o.AttentionWidth;
+            var qkv = F.linear(a, _qkv).split(width, dim: -1);                       // 3 (or 2) × [B, T, A]
             Tensor q = SplitHeads(qkv[0]);                                           // [B, H, T, hd]
             Tensor k = _o.TiedQk ? q : SplitHeads(qkv[1]);
             Tensor v = SplitHeads(qkv[^1]);
@@ -144,9 +145,9 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
             var y = from == 0
                 ? F.scaled_dot_product_attention(q, k, v, is_casual: true)              // [B, H, T, hd]
                 : F.scaled_dot_product_attention(q.narrow(2, from, n), k, v, CausalRows(from, t)); // [B, H, n, hd]
-            y = heads == 1 ? y.reshape(b, n, d) : y.transpose(1, 2).reshape(b, n, d); // [B, n, d]
-            return _proj is null
-                ? F.linear(y, _qkv.narrow(0, _qkv.shape[0] - d, d).t())             // y·W_v: the output map is v's transpose
+            y = heads == 1 ? y.reshape(b, n, width) : y.transpose(1, 2).reshape(b, n, width); // [B, n, A]
+            return _proj is null                                                      // [B, n, d]
+                ? F.linear(y, _qkv.narrow(0, _qkv.shape[0] - width, width).t())     // y·W_v: the output map is v's transpose
                 : F.linear(y, _proj);
 
             Tensor SplitHeads(Tensor z) => heads == 1

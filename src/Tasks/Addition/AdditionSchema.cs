@@ -23,6 +23,7 @@ public sealed class AdditionSchema : ITaskSchema
         .Add<int>("n_layers", (d, v) => d with { Model = d.Model with { Layers = v } })
         .Add<int>("d_model", (d, v) => d with { Model = d.Model with { DModel = v } })
         .Add<int>("n_heads", (d, v) => d with { Model = d.Model with { Heads = v } })
+        .Add<int>("head_dim", (d, v) => d with { Model = d.Model with { HeadWidth = v } })
         .Add<int>("d_ff", (d, v) => d with { Model = d.Model with { DFf = v } })
         .Add<bool>("ffn_bias", (d, v) => d with { Model = d.Model with { FfnBias = v } })
         .Add<bool>("tied_embeddings", (d, v) => d with { Model = d.Model with { TiedEmbeddings = v } })

@@ -26,6 +26,10 @@ public sealed record ModelOptions
     [JsonPropertyName("n_layers")] public int Layers { get; init; } = 1;
     public int DModel { get; init; } = 7;
     [JsonPropertyName("n_heads")] public int Heads { get; init; } = 1;
+    /// <summary>Width of each attention head; 0 (the seed's) gives d_model / n_heads. Set, the
+    /// attention works at n_heads·head_dim channels, which need not equal d_model: a 3-wide model
+    /// with one 4-wide head gets two rotary frequencies where its own width allows one.</summary>
+    [JsonPropertyName("head_dim")] public int HeadWidth { get; init; } = 0;
     public int DFf { get; init; } = 28;
     /// <summary>Bias on both FFN linears.</summary>
     public bool FfnBias { get; init; } = true;
@@ -54,19 +58,22 @@ public sealed record ModelOptions
     [JsonIgnore] public AdditionFormat Format => AdditionFormat.For(Delimiters, ReversedOperands);
     [JsonIgnore] public int VocabSize => Format.VocabSize;
     [JsonIgnore] public int Context => Format.Context;
-    [JsonIgnore] public int HeadDim => DModel / Heads;
+    [JsonIgnore] public int HeadDim => HeadWidth > 0 ? HeadWidth : DModel / Heads;
+    /// <summary>Channels of q, k and v: n_heads·head_dim (d_model unless head_dim is set).</summary>
+    [JsonIgnore] public int AttentionWidth => Heads * HeadDim;
 
     /// <summary>The seed's formula: V·d + T·d (learned positions) + L·(2·norm + 4d² (3d² tied q/k)
     /// + 2·d·d_ff (+ d_ff + d with FFN bias)) + norm + V·d (untied head), norm = 2d or d; tied v/o
-    /// takes d² per layer off, and a factorised embedding of rank r costs N·r + r·d instead of N·d.</summary>
+    /// takes d² per layer off, and a factorised embedding of rank r costs N·r + r·d instead of N·d.
+    /// With head_dim set each attention d² becomes d·n_heads·head_dim.</summary>
     [JsonIgnore]
     public long ParameterCount
     {
         get
         {
-            long d = DModel, v = VocabSize, t = Context, ff = DFf;
+            long d = DModel, v = VocabSize, t = Context, ff = DFf, a = AttentionWidth;
             long norm = Norm == NormKind.LayerNorm ? 2 * d : d;
-            long attention = (2 + (TiedQk ? 0 : 1) + (TiedVo ? 0 : 1)) * d * d;
+            long attention = (2 + (TiedQk ? 0 : 1) + (TiedVo ? 0 : 1)) * d * a;
             long ffn = 2 * d * ff + (FfnBias ? ff + d : 0);
             long Embedding(long rows, int rank) => rank > 0 ? rows * rank + rank * d : rows * d;
             return Embedding(v, EmbeddingRank)
@@ -94,7 +101,8 @@ public sealed record ModelOptions
         if (Layers < 1) throw Invalid("n_layers", Layers, "must be at least 1");
         if (DModel < 1) throw Invalid("d_model", DModel, "must be at least 1");
         if (Heads < 1) throw Invalid("n_heads", Heads, "must be at least 1");
-        if (DModel % Heads != 0) throw Invalid("n_heads", Heads, $"must divide d_model ({DModel})");
+        if (HeadWidth < 0) throw Invalid("head_dim", HeadWidth, "must not be negative (0: d_model / n_heads)");
+        if (HeadWidth == 0 && DModel % Heads != 0) throw Invalid("n_heads", Heads, $"must divide d_model ({DModel}), or set head_dim");
         if (DFf < 1) throw Invalid("d_ff", DFf, "must be at least 1");
         if (EmbeddingRank < 0 || EmbeddingRank >= DModel) throw Invalid("embedding_rank", EmbeddingRank, $"must lie in [0, d_model = {DModel}) (0: not factorised)");
         if (PositionRank < 0 || PositionRank >= DModel) throw Invalid("position_rank", PositionRank, $"must lie in [0, d_model = {DModel}) (0: not factorised)");
@@ -110,6 +118,7 @@ public sealed record ModelOptions
     public string Shape()
     {
         var parts = new List<string> { $"{Layers}L", $"{Heads}H", $"d{DModel}", $"ff{DFf}" };
+        if (HeadWidth > 0) parts.Add($"hd{HeadWidth}");
         if (!FfnBias) parts.Add("no-ffn-bias");
         if (TiedEmbeddings) parts.Add("tied-emb");
         if (Positions != PositionScheme.Learned) parts.Add(Positions.ToString().ToLowerInvariant());

@@ -63,6 +63,32 @@ public sealed class AdditionTransformerTests
         Assert.True(full.allclose(part, rtol: 1e-5, atol: 1e-6), $"max difference {(full - part).abs().max().item<float>()}");
     }
 
+    /// <summary>A 3-wide model with one 4-wide rotary head (head_dim): causal, and the trainer's shortcut still matches the full pass.</summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void A_head_wider_than_the_model_is_causal_and_matches_the_shortcut(bool tiedQk, bool tiedVo)
+    {
+        var options = new ModelOptions
+        {
+            DModel = 3, HeadWidth = 4, DFf = 6, Positions = PositionScheme.Rope, RopeBase = 3, TiedEmbeddings = true,
+            TiedQk = tiedQk, TiedVo = tiedVo, ReversedOperands = true,
+        };
+        using var model = new AdditionTransformer(options, seed: 6);
+        using var scope = NewDisposeScope();
+        var tokens = torch.randint(0, 10, [4, 34], dtype: ScalarType.Int64, generator: new Generator(8));
+        var changed = tokens.clone();
+        changed[TensorIndex.Colon, 12] = (tokens[TensorIndex.Colon, 12] + 1) % 10;
+        var before = model.forward(tokens);
+        var after = model.forward(changed);
+        Assert.Equal([4L, 34, 14], before.shape);
+        Assert.Equal(Values(before.narrow(1, 0, 12)), Values(after.narrow(1, 0, 12)));
+        Assert.False(before.narrow(1, 12, 22).allclose(after.narrow(1, 12, 22)));
+        var full = model.Hidden(tokens).narrow(1, 21, 13);
+        var part = model.Hidden(tokens, 21);
+        Assert.True(full.allclose(part, rtol: 1e-5, atol: 1e-6), $"max difference {(full - part).abs().max().item<float>()}");
+    }
+
     [Fact]
     public void Initialisation_follows_flax_defaults_and_the_runs_seed()
     {

@@ -72,6 +72,36 @@ public sealed class ParameterCountTests
         Assert.Equal(embeddingRank > 0, names.Contains("tok_emb_codes") && names.Contains("tok_emb_up"));
     }
 
+    /// <summary>head_dim sets the attention's width apart from the model's: each d² of q, k, v and the output becomes d·H·hd.</summary>
+    [Theory]
+    [InlineData(3, 1, 4, false, false, 42 + 18 + 4 * 3 * 4 + 36)]          // 144: tokens, three LayerNorms, q k v o at 3 × 4, FFN 2·3·6
+    [InlineData(3, 1, 4, true, true, 42 + 18 + 2 * 3 * 4 + 36)]            // 120: shared q = k, output tied to v
+    [InlineData(7, 2, 3, false, false, 98 + 42 + 4 * 7 * 6 + 84)]          // 392: two 3-wide heads in a 7-wide model
+    [InlineData(4, 1, 0, false, true, 56 + 24 + 3 * 4 * 4 + 48)]           // 176: unset, the head is d_model wide
+    public void Head_dim_sets_the_attention_width(int d, int heads, int headDim, bool tiedQk, bool tiedVo, long expected)
+    {
+        var options = new ModelOptions
+        {
+            DModel = d, Heads = heads, HeadWidth = headDim, DFf = 6, FfnBias = false, TiedEmbeddings = true,
+            Positions = PositionScheme.Rope, TiedQk = tiedQk, TiedVo = tiedVo,
+        };
+        using var model = new AdditionTransformer(options, seed: 1);
+        Assert.Equal(expected, options.ParameterCount);
+        Assert.Equal(expected, model.parameters().Sum(p => p.numel()));
+        int width = heads * (headDim > 0 ? headDim : d / heads);
+        Assert.Equal(width, options.AttentionWidth);
+        Assert.Equal(new long[] { (tiedQk ? 2 : 3) * width, d }, model.Parameters.Slots.Single(s => s.Name == "h0_attn_qkv").Parameter.shape);
+    }
+
+    [Fact]
+    public void Head_dim_must_not_be_negative_and_frees_the_head_count_from_the_width()
+    {
+        Assert.Contains("'head_dim'", Assert.Throws<ArgumentException>(new ModelOptions { HeadWidth = -1 }.Validate).Message);
+        var e = Assert.Throws<ArgumentException>(new ModelOptions { DModel = 7, Heads = 2 }.Validate);
+        Assert.Contains("or set head_dim", e.Message);
+        new ModelOptions { DModel = 7, Heads = 2, HeadWidth = 3 }.Validate();
+    }
+
     [Theory]
     [InlineData(7, 0, "embedding_rank")]
     [InlineData(0, 7, "position_rank")]

@@ -60,7 +60,7 @@ public sealed class TaskSchemaTests
     public void Rules_that_span_options_are_checked_when_the_run_is_defined()
     {
         var e = Assert.Throws<ArgumentException>(() => TaskSchemas.Define("addition", "x", 1, new Dictionary<string, string> { ["d_model"] = "6", ["n_heads"] = "4" }));
-        Assert.Equal("model option 'n_heads' = 4: must divide d_model (6)", e.Message);
+        Assert.Equal("model option 'n_heads' = 4: must divide d_model (6), or set head_dim", e.Message);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class TaskSchemaTests
     {
         RunDefinition[] definitions =
         [
-            TaskSchemas.Define("addition", "a", 3, new Dictionary<string, string> { ["base"] = "\"pico-7d-ff14-lr02\"", ["curriculum"] = "[[1,2,5]]", ["steps"] = "5" }),
+            TaskSchemas.Define("addition", "a", 3, new Dictionary<string, string> { ["base"] = "\"pico-7d-ff14-lr02\"", ["curriculum"] = "[[1,2,5]]", ["steps"] = "5", ["head_dim"] = "4" }),
             TaskSchemas.Define("noop", "n", 4, new Dictionary<string, string> { ["steps"] = "9", ["step_seconds"] = "0.5" }),
         ];
         foreach (var definition in definitions)
@@ -84,6 +84,7 @@ public sealed class TaskSchemaTests
         Assert.StartsWith("{\"task\":\"addition\",", json);
         Assert.Contains("\"d_model\":7", json);
         Assert.Contains("\"lr\":0.02", json);
+        Assert.Contains("\"head_dim\":4", json);
     }
 
     [Fact]
