@@ -86,12 +86,12 @@ public sealed record ModelOptions
 
     /// <summary>
     /// Memory training needs, roughly: 16 bytes per parameter (weights, gradients and AdamW's two
-    /// moments) plus the activations autograd keeps for a batch, about 16·d_model + 4·d_ff +
+    /// moments) plus the activations autograd keeps for a batch, about 12·d_model + 4·(attention width) + 4·d_ff +
     /// 2·heads·context floats per token per layer. In double, since absurd shapes overflow a long.
     /// </summary>
     public double EstimatedTrainingBytes(int batchSize)
     {
-        double perToken = Layers * (16.0 * DModel + 4.0 * DFf + 2.0 * Heads * Context) + 4.0 * VocabSize;
+        double perToken = Layers * (12.0 * DModel + 4.0 * AttentionWidth + 4.0 * DFf + 2.0 * Heads * Context) + 4.0 * VocabSize;
         return 16.0 * ParameterCount + 4.0 * batchSize * Context * perToken;
     }
 
