@@ -14,6 +14,7 @@ public static class SeedCli
         InspectCommands.Results(),
         InspectCommands.Replay(),
         ExportCommand.Create(),
+        CompareCommand.Create(),
         SeedCommand.Create(worker),
         ApiCommands.Submit(),
         ApiCommands.Cancel(),

@@ -4,10 +4,14 @@ using ScottPlot;
 
 namespace ActorSweep.Seed.Reports;
 
+/// <summary>Finished runs whose curves are drawn together in one colour, under one legend label.</summary>
+public sealed record CurveGroup(string Label, IReadOnlyList<RunReport> Reports);
+
 /// <summary>PNG figures of training curves (ScottPlot renders headless).</summary>
 public static class Plots
 {
     const int Width = 900, Height = 500;
+    const int MaxLegendEntries = 12;
 
     /// <summary>Training loss against step, on a log scale.</summary>
     public static void Loss(string title, IReadOnlyList<CurvePoint> curve, string path)
@@ -35,6 +39,32 @@ public static class Plots
         }
         plot.Axes.SetLimitsY(-2, 102);
         Finish(plot, $"{title}: validation exact match", "step", "exact match (%)", path);
+    }
+
+    /// <summary>
+    /// Validation exact match (percent) against step for many runs at once: one colour per group
+    /// (a configuration's seeds, or a whole sweep), one line per run, one legend entry per group.
+    /// </summary>
+    public static void ValidationCurves(string title, IReadOnlyList<CurveGroup> groups, string path)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var color = palette.GetColor(g);
+            bool labelled = false;
+            foreach (var curve in groups[g].Reports.Select(r => r.ValidationCurve).Where(c => c.Count > 0))
+            {
+                var line = plot.Add.ScatterLine(curve.Select(p => (double)p.Step).ToArray(), curve.Select(p => 100 * p.Value).ToArray(), color.WithAlpha(0.75));
+                line.LineWidth = 1.5f;
+                if (!labelled) line.LegendText = groups[g].Label;
+                labelled = true;
+            }
+        }
+        plot.Axes.SetLimitsY(-2, 102);
+        // Past a dozen groups a legend hides the curves (and the palette repeats): the table beside it names them.
+        if (groups.Count <= MaxLegendEntries) plot.ShowLegend(Alignment.UpperLeft);
+        Finish(plot, title, "step", "validation exact match (%)", path);
     }
 
     /// <summary>Test accuracy of each sum digit, ones digit first.</summary>

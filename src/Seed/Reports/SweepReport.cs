@@ -21,6 +21,8 @@ public sealed record RunResult(string RunId, string Name, long Seed, string Stat
 /// </summary>
 public static class SweepReport
 {
+    public const string ValidationCurvesFile = "validation_curves.png";
+
     public static IReadOnlyList<RunResult> Results(SweepState state) =>
         state.OrderedRuns.Select(r =>
         {
@@ -46,6 +48,14 @@ public static class SweepReport
         Directory.CreateDirectory(curves);
         foreach (var run in state.OrderedRuns.Where(r => r.Report is { LossCurve.Count: > 0 }))
             written.Add(Curves(run.Spec.RunId, run.Report!, Path.Combine(curves, FileName(run.Spec.RunId) + ".png")));
+        if (state.Runs.Values.Any(r => r.Report is { ValidationCurve.Count: > 0 }))
+        {
+            // Every run's validation curve in one figure, a configuration's seeds in one colour: how often and when they learn.
+            var sweep = new SweepResults(state.SweepId, state.Definition?.Task, results.Select(r => new ReportedRun(r, state.Runs[r.RunId].Report)).ToList());
+            Plots.ValidationCurves($"{state.SweepId}: validation exact match of every run", CurveGroups.Of([sweep], CurveGrouping.Name),
+                Path.Combine(directory, ValidationCurvesFile));
+            written.Add(Path.Combine(directory, ValidationCurvesFile));
+        }
         if (state.Definition?.Task == AdditionSchema.TaskName)
             written.Add(ParameterCliff(state.SweepId, results, Path.Combine(directory, "parameter_cliff.png")));
         if (state.Definition?.Scheduler is not null && state.Runs.Values.Any(r => r.Rungs is { Count: > 0 }))
@@ -53,7 +63,7 @@ public static class SweepReport
             Plots.Schedule(state, Path.Combine(directory, "schedule.png"));
             written.Add(Path.Combine(directory, "schedule.png"));
         }
-        written.Add(WriteSummary(state, results, Path.Combine(directory, "summary.md")));
+        written.Add(WriteSummary(state, results, written.Select(Path.GetFileName).ToHashSet()!, Path.Combine(directory, "summary.md")));
         return written;
     }
 
@@ -157,14 +167,17 @@ public static class SweepReport
     public static double? ParsePercent(string? text) =>
         text is not null && text.EndsWith('%') && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
 
-    static string WriteSummary(SweepState state, IReadOnlyList<RunResult> results, string path)
+    /// <param name="figures">The files written with it: a figure is shown only where this report drew it, not a stale one left in the folder.</param>
+    static string WriteSummary(SweepState state, IReadOnlyList<RunResult> results, IReadOnlySet<string> figures, string path)
     {
         var s = state.Summary();
         var md = new StringBuilder();
         md.AppendLine($"# Sweep `{state.SweepId}`").AppendLine();
         md.AppendLine($"Task `{state.Definition?.Task}`, {s.Runs} runs: {s.Completed} completed, {s.Failed} failed, {s.Running} running, {s.Queued} queued{(s.Cancelled ? ", cancelled" : "")}. Definition hash `{state.Definition?.Hash}`.").AppendLine();
-        if (File.Exists(Path.Combine(Path.GetDirectoryName(path)!, "parameter_cliff.png")))
+        if (figures.Contains("parameter_cliff.png"))
             md.AppendLine("![parameters vs exact match](parameter_cliff.png)").AppendLine();
+        if (figures.Contains(ValidationCurvesFile))
+            md.AppendLine($"![validation exact match of every run]({ValidationCurvesFile})").AppendLine();
         if (Supervisor.SchedulerDecisions.Ladder(state) is { Count: > 0 } ladder)
         {
             md.AppendLine($"Scheduler: {s.Paused} paused, {s.Pruned} pruned, {state.ReachedTarget} stopped at the target; {state.StepsSpent:N0} training steps spent.").AppendLine();
