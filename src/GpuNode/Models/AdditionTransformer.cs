@@ -198,7 +198,7 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
 
         public Tensor Forward(Tensor x) => _o.Norm == NormKind.LayerNorm
             ? F.layer_norm(x, [_o.DModel], _scale, _bias, _o.NormEpsilon)
-            : x * x.square().mean([-1L], keepdim: true).add(_epsilon, HeldScalar.One).rsqrt() * _scale;
+            : x * x.pow(HeldScalar.Two).mean([-1L], keepdim: true).add(_epsilon, HeldScalar.One).rsqrt() * _scale;
     }
 
     /// <summary>

@@ -14,4 +14,7 @@ public static class HeldScalar
 {
     /// <summary>The alpha of a plain sum: write <c>a.add(b, HeldScalar.One)</c>, never <c>a + b</c>.</summary>
     public static readonly Scalar One = 1.ToScalar();
+
+    /// <summary>A square: write <c>x.pow(HeldScalar.Two)</c>, never <c>x.square()</c>, which passes pow a temporary 2 (an RMSNorm run failed so).</summary>
+    public static readonly Scalar Two = 2.ToScalar();
 }

@@ -8,14 +8,29 @@ namespace ActorSweep.Tests.Training;
 /// finalizers (what a busy node does to a training thread): every step must succeed and both runs
 /// must end exactly where they end when trained alone. TorchSharp frees a temporary Scalar in its
 /// finalizer, so a scalar that is not held while libtorch reads it fails or corrupts the step.
+/// Each model option takes its own ops, so the seed's shape and the smallest adder's are both run.
 /// </summary>
 public sealed class ConcurrentTrainingTests
 {
-    [Fact]
-    public void Runs_trained_side_by_side_under_constant_garbage_collection_end_bit_identical_to_runs_trained_alone()
+    /// <summary>The smallest adder's options (rotary positions, RMSNorm, a head wider than the model, tied V/O) and the tuned recipe's (Grokfast, carry-heavy batches, fading weight decay).</summary>
+    static AdditionRun SmallestAdder(AdditionRun run) => run with
+    {
+        Model = run.Model with
+        {
+            DModel = 3, HeadWidth = 4, DFf = 6, Norm = NormKind.RmsNorm, Positions = PositionScheme.Rope, RopeBase = 3,
+            ReversedOperands = true, TiedVo = true,
+        },
+        Recipe = run.Recipe with { GrokfastLamb = 2, CarryShare = 0.35, WeightDecay = 0.2, FinalWeightDecay = 0.01 },
+    };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Runs_trained_side_by_side_under_constant_garbage_collection_end_bit_identical_to_runs_trained_alone(bool smallestAdder)
     {
         const int steps = 1000;
         var runs = new[] { CheckpointResumeTests.SmallRun() with { Seed = 1 }, CheckpointResumeTests.SmallRun() with { Seed = 2 } };
+        if (smallestAdder) runs = runs.Select(SmallestAdder).ToArray();
         var alone = runs.Select(run => Train(run, steps)).ToArray();
 
         using var stop = new CancellationTokenSource();
@@ -47,7 +62,11 @@ public sealed class ConcurrentTrainingTests
     static float[] Train(AdditionRun run, int steps)
     {
         using var trainer = new Trainer(run with { Recipe = run.Recipe with { Steps = steps } });
-        while (!trainer.Finished) trainer.TrainStep();
+        while (!trainer.Finished)
+        {
+            trainer.TrainStep();
+            if (trainer.EvaluationDue) trainer.Validate(); // the evaluator's ops too
+        }
         return trainer.Checkpoint().Parameters;
     }
 }
