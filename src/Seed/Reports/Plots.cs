@@ -62,9 +62,9 @@ public static class Plots
             }
         }
         plot.Axes.SetLimitsY(-2, 102);
-        // Past a dozen groups a legend hides the curves (and the palette repeats): the table beside it names them.
-        if (groups.Count <= MaxLegendEntries) plot.ShowLegend(Alignment.UpperLeft);
-        Finish(plot, title, "step", "validation exact match (%)", path);
+        // Below the axes, where it hides no curve; past a dozen groups (the palette repeats) the table beside it names them.
+        if (groups.Count <= MaxLegendEntries) plot.ShowLegend(Edge.Bottom);
+        Finish(plot, title, "step", "validation exact match (%)", path, height: Height + 24 * Math.Min(groups.Count, MaxLegendEntries));
     }
 
     /// <summary>Test accuracy of each sum digit, ones digit first.</summary>
@@ -132,11 +132,11 @@ public static class Plots
         };
     }
 
-    public static void Finish(Plot plot, string title, string x, string y, string path)
+    public static void Finish(Plot plot, string title, string x, string y, string path, int height = Height)
     {
         plot.Title(title);
         plot.XLabel(x);
         plot.YLabel(y);
-        AtomicFile.Write(path, plot.GetImageBytes(Width, Height, ImageFormat.Png));
+        AtomicFile.Write(path, plot.GetImageBytes(Width, height, ImageFormat.Png));
     }
 }
