@@ -91,7 +91,7 @@ public static class RunCommand
             SweepPrinter.Results(console, state);
             string folder = reportDir ?? Path.Combine("reports", definition.SweepId);
             SweepReport.Write(state, folder);
-            console.MarkupLine($"Report: {Markup.Escape(Path.GetFullPath(folder))} (results.csv, results.json, summary.md, curves/, parameter_cliff.png)");
+            console.MarkupLine($"Report: {Markup.Escape(Path.GetFullPath(folder))} (results.csv, results.json, summary.md, curves/, validation_curves.png, parameter_cliff.png)");
             var summary = state.Summary();
             if (summary.Failed == 0) return ExitCodes.Ok;
             console.MarkupLine($"[red]{summary.Failed} run(s) failed for good;[/] see 'actorsweep status {Markup.Escape(definition.SweepId)}'.");

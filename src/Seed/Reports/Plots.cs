@@ -11,7 +11,7 @@ public sealed record CurveGroup(string Label, IReadOnlyList<RunReport> Reports);
 public static class Plots
 {
     const int Width = 900, Height = 500;
-    const int MaxLegendEntries = 12;
+    static readonly ScottPlot.Palettes.Category10 GroupPalette = new();
 
     /// <summary>Training loss against step, on a log scale.</summary>
     public static void Loss(string title, IReadOnlyList<CurvePoint> curve, string path)
@@ -48,10 +48,9 @@ public static class Plots
     public static void ValidationCurves(string title, IReadOnlyList<CurveGroup> groups, string path)
     {
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
         for (int g = 0; g < groups.Count; g++)
         {
-            var color = palette.GetColor(g);
+            var color = GroupPalette.GetColor(g);
             bool labelled = false;
             foreach (var curve in groups[g].Reports.Select(r => r.ValidationCurve).Where(c => c.Count > 0))
             {
@@ -62,9 +61,11 @@ public static class Plots
             }
         }
         plot.Axes.SetLimitsY(-2, 102);
-        // Below the axes, where it hides no curve; past a dozen groups (the palette repeats) the table beside it names them.
-        if (groups.Count <= MaxLegendEntries) plot.ShowLegend(Edge.Bottom);
-        Finish(plot, title, "step", "validation exact match (%)", path, height: Height + 24 * Math.Min(groups.Count, MaxLegendEntries));
+        // Below the axes, where it hides no curve. Past the palette's colours they repeat and a legend
+        // would mislead, so there is none (compare prints the groups; a report's summary lists the runs).
+        bool legend = groups.Count <= GroupPalette.Colors.Length;
+        if (legend) plot.ShowLegend(Edge.Bottom);
+        Finish(plot, title, "step", "validation exact match (%)", path, height: legend ? Height + 24 * groups.Count : Height);
     }
 
     /// <summary>Test accuracy of each sum digit, ones digit first.</summary>

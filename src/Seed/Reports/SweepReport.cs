@@ -42,7 +42,7 @@ public static class SweepReport
         var written = new List<string>
         {
             WriteCsv(results, Path.Combine(directory, "results.csv")),
-            WriteJson(state, results, Path.Combine(directory, "results.json")),
+            WriteJson(state, results, Path.Combine(directory, SweepResults.FileName)),
         };
         string curves = Path.Combine(directory, "curves");
         Directory.CreateDirectory(curves);
@@ -51,7 +51,7 @@ public static class SweepReport
         if (state.Runs.Values.Any(r => r.Report is { ValidationCurve.Count: > 0 }))
         {
             // Every run's validation curve in one figure, a configuration's seeds in one colour: how often and when they learn.
-            var sweep = new SweepResults(state.SweepId, state.Definition?.Task, results.Select(r => new ReportedRun(r, state.Runs[r.RunId].Report)).ToList());
+            var sweep = new SweepResults(state.SweepId, state.Definition?.Task, state.Definition?.Hash, null, Reported(state, results));
             Plots.ValidationCurves($"{state.SweepId}: validation exact match of every run", CurveGroups.Of([sweep], CurveGrouping.Name),
                 Path.Combine(directory, ValidationCurvesFile));
             written.Add(Path.Combine(directory, ValidationCurvesFile));
@@ -92,19 +92,14 @@ public static class SweepReport
 
     static string WriteJson(SweepState state, IReadOnlyList<RunResult> results, string path)
     {
-        var document = new
-        {
-            sweep = state.SweepId,
-            task = state.Definition?.Task,
-            hash = state.Definition?.Hash,
-            summary = state.Summary(),
-            runs = results.Select(r => new { result = r, report = state.Runs[r.RunId].Report }),
-            // PBT's lineage: who copied whom at which step, and the options before and after.
-            lineage = state.Exploits.Count == 0 ? null : Lineage(state),
-        };
+        var document = new SweepResults(state.SweepId, state.Definition?.Task, state.Definition?.Hash, state.Summary(), Reported(state, results),
+            state.Exploits.Count == 0 ? null : Lineage(state));
         AtomicFile.WriteText(path, JsonSerializer.Serialize(document, ReportJson.Options));
         return path;
     }
+
+    static IReadOnlyList<ReportedRun> Reported(SweepState state, IReadOnlyList<RunResult> results) =>
+        results.Select(r => new ReportedRun(r, state.Runs[r.RunId].Report)).ToList();
 
     /// <summary>Training loss (log scale, left) and validation exact match (right) of one run.</summary>
     static string Curves(string runId, RunReport report, string path)
@@ -185,7 +180,8 @@ public static class SweepReport
             md.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
             foreach (var r in ladder)
                 md.AppendLine($"| {r.Bracket} | {r.Rung} | {r.Step:N0} | {r.Reached} | {r.Promoted} | {r.Paused} | {r.Pruned} | {r.Quota} | {r.Cutoff?.ToString("G4", CultureInfo.InvariantCulture) ?? "-"} |");
-            md.AppendLine().AppendLine("![what the scheduler decided](schedule.png)").AppendLine();
+            md.AppendLine();
+            if (figures.Contains("schedule.png")) md.AppendLine("![what the scheduler decided](schedule.png)").AppendLine();
         }
         md.AppendLine("| run | status | params | steps | test exact match | validation | final loss | attempts | seed's report |");
         md.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|");

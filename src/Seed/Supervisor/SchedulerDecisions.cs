@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorSweep.Messages;
+using ActorSweep.Messages.Results;
 using ActorSweep.Messages.Sweeps;
 
 namespace ActorSweep.Seed.Supervisor;
@@ -130,9 +131,9 @@ public static class SchedulerDecisions
             var others = state.Runs.Values
                 .Where(o => o.Spec.RunId != run.Spec.RunId && o.Rungs is not null)
                 .Select(o => o.Rungs!.LastOrDefault(x => x.Step == step)?.Value)
-                .OfType<double>().Order().ToList();
+                .OfType<double>().ToList();
             if (others.Count < median.MinRuns) continue;
-            double middle = others.Count % 2 == 1 ? others[others.Count / 2] : (others[others.Count / 2 - 1] + others[others.Count / 2]) / 2;
+            double middle = Statistics.Median(others);
             double? best = run.Rungs.Select(x => x.Value).Aggregate((double?)null, (b, v) => median.Goal.Better(v, b) ? v : b);
             if (best is not null && median.Goal.Better(middle, best)) // a run with no result yet is not judged
                 events.Add(new RunPruned(state.SweepId, run.Spec.RunId,

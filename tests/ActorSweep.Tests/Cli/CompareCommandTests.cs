@@ -52,49 +52,64 @@ public sealed class CompareCommandTests : IDisposable
         Assert.True(compare.ExitCode == ExitCodes.Ok, compare.Error);
         AssertPng(figure);
         // Each sweep is one group of its 2 runs, under the label given; 40 steps teach nothing, so none is at 99%.
-        Assert.Contains("lr 0.001: 0 of 2 at ≥ 99% test", compare.Output);
-        Assert.Contains("lr 0.02: 0 of 2 at ≥ 99% test", compare.Output);
+        Assert.Contains("lr 0.001: 0 of 2 runs at ≥ 99% test", compare.Output);
+        Assert.Contains("lr 0.02: 0 of 2 runs at ≥ 99% test", compare.Output);
         Assert.Equal(2, compare.Output.Split('\n').Count(l => l.Contains("│ 2 ") && l.Contains("│ 40 ")));
 
-        // By configuration: both sweeps' runs are named "default", so they make one group of 4; --name keeps only those.
+        // By run name: both sweeps' runs are named "default", so they make one group of 4.
         var byName = await CliRunner.RunAsync("compare", slow, fast, "--out", figure, "--by", "name", "--name", "default");
         Assert.True(byName.ExitCode == ExitCodes.Ok, byName.Error);
-        Assert.Contains("default: 0 of 4 at ≥ 99% test", byName.Output);
+        Assert.Contains("default: 0 of 4 runs at ≥ 99% test", byName.Output);
     }
 
     [Fact]
-    public async Task Bad_reports_and_options_are_named_and_no_figure_is_written()
+    public async Task Bad_reports_and_options_are_named_and_the_figure_is_left_as_it_was()
     {
+        // A figure from an earlier compare sits at --out: a refused command must leave it byte for byte.
         string figure = Path.Combine(_dir, "out.png");
-        async Task Refused(string expected, params string[] args)
+        byte[] earlier = [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3];
+        File.WriteAllBytes(figure, earlier);
+        async Task Refused(string expected, string[] args, string? output = null)
         {
-            var result = await CliRunner.RunAsync(["compare", .. args, "--out", figure]);
+            var result = await CliRunner.RunAsync(["compare", .. args, "--out", output ?? figure]);
             Assert.Equal(ExitCodes.Usage, result.ExitCode);
             Assert.Contains(expected, result.Error);
-            Assert.False(File.Exists(figure));
+            Assert.Equal(earlier, File.ReadAllBytes(figure));
         }
 
         string missing = Path.Combine(_dir, "nowhere");
-        await Refused($"error: {missing}: no such file or folder", missing);
+        await Refused($"error: {missing}: no such file or folder", [missing]);
         string empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
-        await Refused($"error: {empty} has no results.json", empty);
+        await Refused($"error: {empty} has no results.json", [empty]);
         string broken = Path.Combine(_dir, "broken.json");
         File.WriteAllText(broken, "{\n  \"sweep\": \"x\",\n  \"runs\": [ {\"result\": 7} ]\n}\n");
-        await Refused($"error: {broken}:3:", broken);
+        await Refused($"error: {broken}:3:", [broken]);
         string other = Path.Combine(_dir, "other.json");
         File.WriteAllText(other, "{ \"name\": \"not a report\" }");
-        await Refused($"error: {other}: not a sweep's results.json (it needs \"sweep\" and \"runs\")", other);
+        await Refused($"error: {other}: not a sweep's results.json (it needs \"sweep\" and \"runs\")", [other]);
+        string nullPoint = Path.Combine(_dir, "null-point.json");
+        File.WriteAllText(nullPoint, """{ "sweep": "x", "runs": [ { "result": { "run_id": "a@s1", "name": "a" }, "report": { "model": "m", "validation_curve": [null] } } ] }""");
+        await Refused("run 'a@s1' has a report whose validation_curve is missing or holds a null point", [nullPoint]);
 
-        // A noop sweep's report is well formed but has no curves to draw.
+        // A noop sweep's report is well formed but has no curves: alone or beside a real sweep, it is named, not dropped.
         string noop = Path.Combine(_dir, "noop.yaml");
         File.WriteAllText(noop, "name: flat\ntask: noop\nseeds: [1]\n");
-        string report = Path.Combine(_dir, "flat");
-        Assert.Equal(ExitCodes.Ok, (await CliRunner.RunAsync("run", noop, "--db", Db, "--report", report)).ExitCode);
-        Assert.False(File.Exists(Path.Combine(report, SweepReport.ValidationCurvesFile)));
-        await Refused("no finished run with a validation curve in flat", report);
-
+        string flat = Path.Combine(_dir, "flat");
+        Assert.Equal(ExitCodes.Ok, (await CliRunner.RunAsync("run", noop, "--db", Db, "--report", flat)).ExitCode);
+        Assert.False(File.Exists(Path.Combine(flat, SweepReport.ValidationCurvesFile)));
+        await Refused("sweep 'flat' has no finished run with a validation curve", [flat]);
         string real = await RunSweep("real", "0.02");
-        await Refused("no run named 'nope' in real", real, "--name", "nope");
-        await Refused("2 labels for 1 groups with curves (real)", real, "--label", "a", "--label", "b");
+        await Refused("sweep 'flat' has no finished run with a validation curve", [real, flat]);
+
+        await Refused("no finished run named 'nope' with a validation curve in real", [real, "--name", "nope"]);
+        await Refused("2 labels for 1 groups (real)", [real, "--label", "a", "--label", "b"]);
+        await Refused($"{Path.Combine(real, "results.json")} is given twice", [real, Path.Combine(real, "results.json")]);
+        await Refused("is one of the inputs", [real], Path.Combine(real, "results.json"));
+        await Refused("the figure is a PNG, name it *.png", [real], Path.Combine(_dir, "out.jpg"));
+        await Refused("is a folder: name the PNG file to write", [real], empty);
+        var byWhat = await CliRunner.RunAsync("compare", real, "--out", figure, "--by", "colour");
+        Assert.Equal(ExitCodes.Usage, byWhat.ExitCode);
+        Assert.Contains("colour", byWhat.Error);
+        Assert.Equal(earlier, File.ReadAllBytes(figure));
     }
 }
