@@ -195,6 +195,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         cluster.StartSeed("seed-2", port2, api2, seeds);
         await cluster.WaitHealthyAsync(api2, Startup);
         cluster.StartWorker("worker", PostgresServer.FreePort(), seeds, slots: 2);
+        await cluster.WaitForMembersAsync(api2, 3, Startup); // before seed-1 dies the survivors must count each other (see WaitForMembersAsync)
 
         using var first = LocalCluster.Api(api1);
         const int runs = 6;
@@ -233,6 +234,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         cluster.StartSeed("seed-2", port2, api2, seeds, slow);
         await cluster.WaitHealthyAsync(api2, Startup);
         cluster.StartWorker("worker", PostgresServer.FreePort(), seeds, 1, slow); // one slot: an exploited run waits its turn at the back of the queue
+        await cluster.WaitForMembersAsync(api2, 3, Startup); // before seed-1 dies the survivors must count each other (see WaitForMembersAsync)
         const string Sweep = """
             name: pbt-failover
             task: noop

@@ -45,6 +45,28 @@ public sealed class LocalCluster(string postgres) : IDisposable
         }, timeout, $"seed API on port {apiPort} healthy");
     }
 
+    /// <summary>
+    /// Waits until the node serving <paramref name="apiPort"/> sees <paramref name="members"/> Up
+    /// members and none unreachable. Before a seed is killed the survivors must count each other:
+    /// a worker that the other seed still sees as Joining does not count for the split-brain
+    /// resolver, and one seed against one is a tie the lowest address wins, which downs the survivors.
+    /// </summary>
+    public async Task WaitForMembersAsync(int apiPort, int members, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await Until(async () =>
+        {
+            try
+            {
+                using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{apiPort}/healthz/live"));
+                var data = health.RootElement.GetProperty("checks").GetProperty("cluster").GetProperty("data");
+                return data.GetProperty("members").GetInt32() >= members && data.GetProperty("unreachable").GetInt32() == 0;
+            }
+            catch (HttpRequestException) { return false; } // 503 while joining
+            catch (TaskCanceledException) { return false; }
+        }, timeout, $"{members} Up members seen from port {apiPort}");
+    }
+
     /// <summary>Polls the sweep's state through the API until <paramref name="condition"/> holds; returns that state.</summary>
     public async Task<SweepStateReply> WaitForSweepAsync(ApiClient api, string sweepId, Func<SweepStateReply, bool> condition, TimeSpan timeout, string what)
     {
