@@ -36,14 +36,29 @@ public sealed class AdditionTransformerTests
         };
         using var model = new AdditionTransformer(options, seed: 3);
         using var scope = NewDisposeScope();
-        var tokens = torch.randint(0, 10, [2, 20], dtype: ScalarType.Int64, generator: new Generator(5));
+        AssertCausal(model, torch.randint(0, 10, [2, 20], dtype: ScalarType.Int64, generator: new Generator(5)));
+    }
+
+    /// <summary>Changing the token at position 12 leaves the logits before it as they were and changes those from it on.</summary>
+    static void AssertCausal(AdditionTransformer model, Tensor tokens)
+    {
+        long t = tokens.shape[1];
         var changed = tokens.clone();
         changed[TensorIndex.Colon, 12] = (tokens[TensorIndex.Colon, 12] + 1) % 10;
         var before = model.forward(tokens);
         var after = model.forward(changed);
-        // Positions before the change see the same logits; the changed position and later ones do not.
+        Assert.Equal([tokens.shape[0], t, model.Options.VocabSize], before.shape);
         Assert.Equal(Values(before.narrow(1, 0, 12)), Values(after.narrow(1, 0, 12)));
-        Assert.False(before.narrow(1, 12, 8).allclose(after.narrow(1, 12, 8)));
+        Assert.False(before.narrow(1, 12, t - 12).allclose(after.narrow(1, 12, t - 12)));
+    }
+
+    /// <summary>The last layer computed from <paramref name="from"/> on gives what the full pass gives there.</summary>
+    static void AssertShortcutMatches(AdditionTransformer model, Tensor tokens, int from)
+    {
+        var full = model.Hidden(tokens).narrow(1, from, tokens.shape[1] - from);
+        var part = model.Hidden(tokens, from);
+        Assert.Equal(full.shape, part.shape);
+        Assert.True(full.allclose(part, rtol: 1e-5, atol: 1e-6), $"max difference {(full - part).abs().max().item<float>()}");
     }
 
     /// <summary>The trainer's shortcut: the last layer computed from a position on gives what the full pass gives there.</summary>
@@ -56,11 +71,7 @@ public sealed class AdditionTransformerTests
         var options = new ModelOptions { DModel = 8, Heads = heads, Layers = layers, DFf = 16, Positions = positions, TiedQk = tiedQk };
         using var model = new AdditionTransformer(options, seed: 4);
         using var scope = NewDisposeScope();
-        var tokens = torch.randint(0, 14, [5, 34], dtype: ScalarType.Int64, generator: new Generator(2));
-        var full = model.Hidden(tokens).narrow(1, from, 34 - from);
-        var part = model.Hidden(tokens, from);
-        Assert.Equal(full.shape, part.shape);
-        Assert.True(full.allclose(part, rtol: 1e-5, atol: 1e-6), $"max difference {(full - part).abs().max().item<float>()}");
+        AssertShortcutMatches(model, torch.randint(0, 14, [5, 34], dtype: ScalarType.Int64, generator: new Generator(2)), from);
     }
 
     /// <summary>A 3-wide model with one 4-wide rotary head (head_dim): causal, and the trainer's shortcut still matches the full pass.</summary>
@@ -77,16 +88,8 @@ public sealed class AdditionTransformerTests
         using var model = new AdditionTransformer(options, seed: 6);
         using var scope = NewDisposeScope();
         var tokens = torch.randint(0, 10, [4, 34], dtype: ScalarType.Int64, generator: new Generator(8));
-        var changed = tokens.clone();
-        changed[TensorIndex.Colon, 12] = (tokens[TensorIndex.Colon, 12] + 1) % 10;
-        var before = model.forward(tokens);
-        var after = model.forward(changed);
-        Assert.Equal([4L, 34, 14], before.shape);
-        Assert.Equal(Values(before.narrow(1, 0, 12)), Values(after.narrow(1, 0, 12)));
-        Assert.False(before.narrow(1, 12, 22).allclose(after.narrow(1, 12, 22)));
-        var full = model.Hidden(tokens).narrow(1, 21, 13);
-        var part = model.Hidden(tokens, 21);
-        Assert.True(full.allclose(part, rtol: 1e-5, atol: 1e-6), $"max difference {(full - part).abs().max().item<float>()}");
+        AssertCausal(model, tokens);
+        AssertShortcutMatches(model, tokens, 21);
     }
 
     [Fact]
