@@ -47,9 +47,18 @@ for trx in "$results"/*.trx; do
   total=$((total + $(get total))); passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
 done
 skipped=$((total - passed - failed))
-# Name the failed tests last, just above the summary, where a log's tail shows them.
+# Name the failed tests last, just above the summary, where a log's tail shows them, each with the
+# first lines of its message (what failed; the processes' logs that follow it stay in the TRX).
 for trx in "$results"/*.trx; do
-  grep -o 'testName="[^"]*"[^>]*outcome="Failed"' "$trx" | sed 's/^testName="\([^"]*\)".*/FAILED: \1/'
+  awk '
+    function unescape(s) { gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&quot;/, "\"", s); gsub(/&apos;/, "\047", s); gsub(/&amp;/, "\\&", s); return s }
+    /<UnitTestResult / { failed = /outcome="Failed"/; if (failed && match($0, /testName="[^"]*"/)) print "FAILED: " substr($0, RSTART + 10, RLENGTH - 11) }
+    failed && /<Message>/ { inside = 1; shown = 0; sub(/.*<Message>/, "") }
+    inside {
+      line = $0; last = sub(/<\/Message>.*/, "", line)
+      if (shown++ < 4) print "    " substr(unescape(line), 1, 400)
+      if (last) { inside = 0; failed = 0 }
+    }' "$trx"
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $status without a failed test in its results: counting the run as failed"

@@ -51,6 +51,8 @@ public static class FailoverBench
             int port = BenchCluster.FreePort();
             workers[cluster.NodeIdPrefix(port)] = cluster.StartWorker(port, seedPort, 1);
         }
+        // Both workers Up before one dies: the split-brain resolver counts only Up members (see ApiClient.MembershipAsync).
+        await BenchCluster.Until(async () => await api.MembershipAsync() is { Up: 3, Unreachable: 0 }, "3 Up members");
         string sweep = $"failover-{round}";
         await api.SubmitAsync($"name: {sweep}\ntask: addition\nseeds: [{round}]\nbudget: {{ checkpoint_every: 100 }}\nruns:\n  - base: pico-7d-ff14-lr02\n", "bench");
 

@@ -22,7 +22,8 @@ public static class OpsEndpoints
 
     public const string HealthPath = "/healthz";
     public const string LivenessPath = "/healthz/live";
-    const string ClusterCheck = "cluster";
+    /// <summary>The membership check's name in the probes' JSON (its data: members Up, unreachable).</summary>
+    public const string ClusterCheck = "cluster";
 
     public static IHealthChecksBuilder AddClusterHealthCheck(this IServiceCollection services) =>
         services.AddHealthChecks().AddCheck<ClusterMembershipHealthCheck>(ClusterCheck);

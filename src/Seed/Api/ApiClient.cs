@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ActorSweep.Hosting.Web;
 using ActorSweep.Messages.Serialization;
 using ActorSweep.Messages.Sweeps;
 
@@ -56,6 +57,21 @@ public sealed class ApiClient(Uri baseUri, string? token = null) : IDisposable
     {
         using var response = await SendAsync(Request(HttpMethod.Post, $"api/sweeps/{Uri.EscapeDataString(sweepId)}/cancel?reason={Uri.EscapeDataString(reason)}"), cancel);
         return await Read<SweepSummary>(response, cancel);
+    }
+
+    /// <summary>
+    /// The cluster as this node sees it, from its liveness probe: how many members are Up and how
+    /// many unreachable. Null while the node itself is not yet Up (the probe answers 503 then).
+    /// Before a node is stopped on purpose, wait until all count: the split-brain resolver counts
+    /// only Up members, and a survivor still seen as Joining can leave the rest a losing tie.
+    /// </summary>
+    public async Task<(int Up, int Unreachable)?> MembershipAsync(CancellationToken cancel = default)
+    {
+        using var response = await SendAsync(Request(HttpMethod.Get, OpsEndpoints.LivenessPath.TrimStart('/')), cancel);
+        if (!response.IsSuccessStatusCode) return null;
+        using var health = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancel));
+        var data = health.RootElement.GetProperty("checks").GetProperty(OpsEndpoints.ClusterCheck).GetProperty("data");
+        return (data.GetProperty("members").GetInt32(), data.GetProperty("unreachable").GetInt32());
     }
 
     HttpRequestMessage Request(HttpMethod method, string path)

@@ -48,6 +48,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         await cluster.WaitHealthyAsync(apiPort, Startup);
         var a = cluster.StartWorker("worker-a", portA, [seedPort]);
         var b = cluster.StartWorker("worker-b", portB, [seedPort]);
+        await cluster.WaitForMembersAsync(apiPort, 3, Startup); // before A dies B must count (see WaitForMembersAsync)
         using var api = LocalCluster.Api(apiPort);
         var definition = SweepFile.Parse(AdditionSweep, "kill-worker.yaml");
         await api.SubmitAsync(AdditionSweep, "kill-worker.yaml");
@@ -157,6 +158,7 @@ public sealed class ClusterProcessTests(PostgresServer postgres, ITestOutputHelp
         await cluster.WaitHealthyAsync(apiPort, Startup);
         var a = cluster.StartWorker("worker-a", portA, [seedPort]);
         cluster.StartWorker("worker-b", PostgresServer.FreePort(), [seedPort]);
+        await cluster.WaitForMembersAsync(apiPort, 3, Startup); // before A dies B must count (see WaitForMembersAsync)
         using var api = LocalCluster.Api(apiPort);
         await api.SubmitAsync(Sweep, "kill-promoted.yaml");
 

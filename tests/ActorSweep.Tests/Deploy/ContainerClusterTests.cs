@@ -68,6 +68,10 @@ public sealed class ContainerClusterTests(PostgresServer postgres, ITestOutputHe
         await cluster.WaitHealthyAsync(apiPort, Startup);
         var a = cluster.Track(Worker(podman, cluster, $"actorsweep-worker-a-{suffix}", portA, pki, seedNodes));
         cluster.Track(Worker(podman, cluster, $"actorsweep-worker-b-{suffix}", portB, pki, seedNodes));
+        // Before A dies B must count: a worker still WeaklyUp does not, and the seed against dead A is then a tie that
+        // A wins when its port is lower, downing the seed. Locally B was seen WeaklyUp at the kill; in CI (2026-12-01)
+        // a container exited after the kill, which this explains.
+        await cluster.WaitForMembersAsync(apiPort, 3, Startup);
         using var api = LocalCluster.Api(apiPort);
         await api.SubmitAsync(sweep, "containers.yaml");
 

@@ -47,22 +47,19 @@ public sealed class LocalCluster(string postgres) : IDisposable
 
     /// <summary>
     /// Waits until the node serving <paramref name="apiPort"/> sees <paramref name="members"/> Up
-    /// members and none unreachable. Before a seed is killed the survivors must count each other:
-    /// a worker that the other seed still sees as Joining does not count for the split-brain
-    /// resolver, and one seed against one is a tie the lowest address wins, which downs the survivors.
+    /// members and none unreachable. Before a node is killed the survivors must count each other:
+    /// a member still Joining or WeaklyUp does not count for the split-brain resolver, and one
+    /// survivor against the dead node is a tie the lowest address wins, which can down the survivors
+    /// (a seed killed before the other seed saw the worker Up; a worker killed before the seed saw
+    /// the other worker Up, when the dead worker's port is below the seed's).
     /// </summary>
     public async Task WaitForMembersAsync(int apiPort, int members, TimeSpan timeout)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var api = Api(apiPort);
         await Until(async () =>
         {
-            try
-            {
-                using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{apiPort}/healthz/live"));
-                var data = health.RootElement.GetProperty("checks").GetProperty("cluster").GetProperty("data");
-                return data.GetProperty("members").GetInt32() >= members && data.GetProperty("unreachable").GetInt32() == 0;
-            }
-            catch (HttpRequestException) { return false; } // 503 while joining
+            try { return await api.MembershipAsync() is { } seen && seen.Up >= members && seen.Unreachable == 0; }
+            catch (ApiException) { return false; }
             catch (TaskCanceledException) { return false; }
         }, timeout, $"{members} Up members seen from port {apiPort}");
     }
