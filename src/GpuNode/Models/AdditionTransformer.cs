@@ -9,6 +9,7 @@ namespace ActorSweep.GpuNode.Models;
 /// <summary>
 /// The seed's decoder-only, pre-norm transformer (docs/WORKLOAD.md, "Model"):
 ///   x = tok[idx] + pos;  per layer: x += Attn(Norm(x)); x += W2·gelu(W1·Norm(x));  logits = Norm(x)·headᵀ
+/// (with ffn: swiglu the FFN is W2·(silu(Wg·n) ⊙ Wu·n), n = Norm(x)).
 /// Shapes: B batch, T tokens, d width, H heads, hd head width (d/H unless head_dim is set),
 /// A = H·hd attention width, F = d_ff, V vocabulary.
 /// Every parameter is a view into <see cref="Parameters"/>, one flat buffer.
@@ -93,15 +94,15 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
         base.Dispose(disposing);
     }
 
-    /// <summary>One pre-norm layer: causal self-attention then a GELU FFN, each added to the residual.</summary>
+    /// <summary>One pre-norm layer: causal self-attention then a GELU (or SwiGLU) FFN, each added to the residual.</summary>
     sealed class Block : IDisposable
     {
         readonly ModelOptions _o;
         readonly Norm _norm1, _norm2;
-        readonly Parameter _qkv;        // [3A, d] fused q, k, v; [2A, d] (shared qk, v) when tied_qk
-        readonly Parameter? _proj;      // [d, A]; none when tied_vo (v's kernel, transposed)
-        readonly Parameter _fc;         // [F, d]
-        readonly Parameter? _fcBias;    // [F]
+        readonly Parameter _qkv;        // [3A, d] fused q, k, v; [2A, d] (shared qk, v) when tied_qk, (q, shared kv) when tied_kv
+        readonly Parameter? _proj;      // [d, A]; none when tied_vo or tied_oq (v's or q's kernel, transposed)
+        readonly Parameter _fc;         // [F, d]; [2F, d] fused gate and up for SwiGLU
+        readonly Parameter? _fcBias;    // [F] or [2F]
         readonly Parameter _out;        // [d, F]
         readonly Parameter? _outBias;   // [d]
         readonly Rotary? _rotary;
@@ -112,11 +113,12 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
             _rotary = rotary;
             int d = o.DModel, a = o.AttentionWidth;
             _norm1 = new Norm($"{name}_ln1", o, p);
-            _qkv = p.Take($"{name}_attn_qkv", ParameterInit.DenseKernel, (o.TiedQk ? 2 : 3) * a, d);
-            if (!o.TiedVo) _proj = p.Take($"{name}_attn_proj", ParameterInit.DenseKernel, d, a);
+            _qkv = p.Take($"{name}_attn_qkv", ParameterInit.DenseKernel, (o.TiedQk || o.TiedKv ? 2 : 3) * a, d);
+            if (!o.TiedVo && !o.TiedOq) _proj = p.Take($"{name}_attn_proj", ParameterInit.DenseKernel, d, a);
             _norm2 = new Norm($"{name}_ln2", o, p);
-            _fc = p.Take($"{name}_ffn_fc", ParameterInit.DenseKernel, o.DFf, d);
-            if (o.FfnBias) _fcBias = p.Take($"{name}_ffn_fc_bias", ParameterInit.Zeros, o.DFf);
+            int fcRows = (o.Ffn == FfnKind.SwiGlu ? 2 : 1) * o.DFf;
+            _fc = p.Take($"{name}_ffn_fc", ParameterInit.DenseKernel, fcRows, d);
+            if (o.FfnBias) _fcBias = p.Take($"{name}_ffn_fc_bias", ParameterInit.Zeros, fcRows);
             _out = p.Take($"{name}_ffn_out", ParameterInit.DenseKernel, d, o.DFf);
             if (o.FfnBias) _outBias = p.Take($"{name}_ffn_out_bias", ParameterInit.Zeros, d);
         }
@@ -127,8 +129,17 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
             var attended = Attention(_norm1.Forward(x), from);                        // [B, T − from, d]
             if (from > 0) x = x.narrow(1, from, x.shape[1] - from);
             x = x.add(attended, HeldScalar.One);
-            var h = F.gelu(F.linear(_norm2.Forward(x), _fc, _fcBias), TorchSharp.Modules.GELU.Approximate.tanh); // [B, T', F]; Flax's gelu is the tanh form
+            var fc = F.linear(_norm2.Forward(x), _fc, _fcBias);                        // [B, T', F] (SwiGLU: [B, T', 2F])
+            var h = _o.Ffn == FfnKind.SwiGlu
+                ? SwiGlu(fc)                                                          // [B, T', F]
+                : F.gelu(fc, TorchSharp.Modules.GELU.Approximate.tanh);               // Flax's gelu is the tanh form
             return x.add(F.linear(h, _out, _outBias), HeldScalar.One);                // [B, T', d]
+        }
+
+        Tensor SwiGlu(Tensor fc)                                                      // [B, T', 2F]: gate, then up
+        {
+            var halves = fc.split(_o.DFf, dim: -1);
+            return F.silu(halves[0]) * halves[1];                                     // [B, T', F]
         }
 
         Tensor Attention(Tensor a, long from)                                        // [B, T, d]
@@ -138,7 +149,7 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
             var qkv = F.linear(a, _qkv).split(width, dim: -1);                       // 3 (or 2) × [B, T, A]
             Tensor q = SplitHeads(qkv[0]);                                           // [B, H, T, hd]
             Tensor k = _o.TiedQk ? q : SplitHeads(qkv[1]);
-            Tensor v = SplitHeads(qkv[^1]);
+            Tensor v = SplitHeads(qkv[^1]);                                          // tied_kv: k's projection, taken before rotation
             if (_rotary is not null) { q = _rotary.Apply(q); k = _rotary.Apply(k); }
             // softmax(qkᵀ/√hd)·v, causal. For the last n queries the mask is the causal mask's last n
             // rows (SDPA's is_causal would align the rows to the first keys instead).
@@ -146,9 +157,9 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
                 ? F.scaled_dot_product_attention(q, k, v, is_casual: true)              // [B, H, T, hd]
                 : F.scaled_dot_product_attention(q.narrow(2, from, n), k, v, CausalRows(from, t)); // [B, H, n, hd]
             y = heads == 1 ? y.reshape(b, n, width) : y.transpose(1, 2).reshape(b, n, width); // [B, n, A]
-            return _proj is null                                                      // [B, n, d]
-                ? F.linear(y, _qkv.narrow(0, _qkv.shape[0] - width, width).t())     // y·W_v: the output map is v's transpose
-                : F.linear(y, _proj);
+            if (_proj is not null) return F.linear(y, _proj);                        // [B, n, d]
+            long tiedRows = _o.TiedOq ? 0 : _qkv.shape[0] - width;                   // q's rows, or v's (the last)
+            return F.linear(y, _qkv.narrow(0, tiedRows, width).t());                  // y·W: the output map is that kernel's transpose
 
             Tensor SplitHeads(Tensor z) => heads == 1
                 ? z.view(b, 1, t, hd)

@@ -17,6 +17,14 @@ public enum NormKind
     [JsonStringEnumMemberName("rmsnorm")] RmsNorm,
 }
 
+/// <summary>The FFN's form: the seed's GELU MLP (d → F → d) or a SwiGLU (silu(gate)·up, then down: three F×d maps).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<FfnKind>))]
+public enum FfnKind
+{
+    [JsonStringEnumMemberName("gelu")] Gelu,
+    [JsonStringEnumMemberName("swiglu")] SwiGlu,
+}
+
 /// <summary>
 /// Every architecture option of the seed's model family (docs/WORKLOAD.md, "Model").
 /// Defaults are the seed's <c>Config</c> defaults.
@@ -31,7 +39,9 @@ public sealed record ModelOptions
     /// with one 4-wide head gets two rotary frequencies where its own width allows one.</summary>
     [JsonPropertyName("head_dim")] public int HeadWidth { get; init; } = 0;
     public int DFf { get; init; } = 28;
-    /// <summary>Bias on both FFN linears.</summary>
+    /// <summary>GELU MLP (the seed's) or SwiGLU.</summary>
+    public FfnKind Ffn { get; init; } = FfnKind.Gelu;
+    /// <summary>Bias on the FFN's linears (each F-wide map and the d-wide output).</summary>
     public bool FfnBias { get; init; } = true;
     /// <summary>Output head shares the token embedding.</summary>
     public bool TiedEmbeddings { get; init; } = false;
@@ -41,10 +51,14 @@ public sealed record ModelOptions
     public bool Delimiters { get; init; } = true;
     /// <summary>One shared q = k projection plus v (2d² instead of 3d²).</summary>
     public bool TiedQk { get; init; } = false;
+    /// <summary>One shared k = v projection plus q (as tied_qk, but keys are the values).</summary>
+    public bool TiedKv { get; init; } = false;
     /// <summary>Operands written least significant digit first (not the seed's format: see <see cref="AdditionFormat"/>).</summary>
     public bool ReversedOperands { get; init; } = false;
     /// <summary>The attention's output projection is the value projection transposed (d² fewer).</summary>
     public bool TiedVo { get; init; } = false;
+    /// <summary>The attention's output projection is the query projection transposed (d² fewer; with tied_kv, as in the smallest trained adders).</summary>
+    public bool TiedOq { get; init; } = false;
     /// <summary>Token embedding factorised as [V, r]·[r, d] (V·r + r·d instead of V·d); 0 keeps it whole.
     /// A tied output head uses the product too.</summary>
     public int EmbeddingRank { get; init; } = 0;
@@ -62,9 +76,10 @@ public sealed record ModelOptions
     /// <summary>Channels of q, k and v: n_heads·head_dim (d_model unless head_dim is set).</summary>
     [JsonIgnore] public int AttentionWidth => Heads * HeadDim;
 
-    /// <summary>The seed's formula: V·d + T·d (learned positions) + L·(2·norm + 4d² (3d² tied q/k)
-    /// + 2·d·d_ff (+ d_ff + d with FFN bias)) + norm + V·d (untied head), norm = 2d or d; tied v/o
-    /// takes d² per layer off, and a factorised embedding of rank r costs N·r + r·d instead of N·d.
+    /// <summary>The seed's formula: V·d + T·d (learned positions) + L·(2·norm + 4d² (3d² tied q/k
+    /// or k/v) + 2·d·d_ff (+ d_ff + d with FFN bias)) + norm + V·d (untied head), norm = 2d or d;
+    /// tied v/o (or o/q) takes d² per layer off, a SwiGLU FFN has three d·d_ff maps (and 2·d_ff + d biases),
+    /// and a factorised embedding of rank r costs N·r + r·d instead of N·d.
     /// With head_dim set each attention d² becomes d·n_heads·head_dim.</summary>
     [JsonIgnore]
     public long ParameterCount
@@ -73,8 +88,9 @@ public sealed record ModelOptions
         {
             long d = DModel, v = VocabSize, t = Context, ff = DFf, a = AttentionWidth;
             long norm = Norm == NormKind.LayerNorm ? 2 * d : d;
-            long attention = (2 + (TiedQk ? 0 : 1) + (TiedVo ? 0 : 1)) * d * a;
-            long ffn = 2 * d * ff + (FfnBias ? ff + d : 0);
+            long attention = (2 + (TiedQk || TiedKv ? 0 : 1) + (TiedVo || TiedOq ? 0 : 1)) * d * a;
+            long ffnMaps = Ffn == FfnKind.SwiGlu ? 3 : 2;
+            long ffn = ffnMaps * d * ff + (FfnBias ? (ffnMaps - 1) * ff + d : 0);
             long Embedding(long rows, int rank) => rank > 0 ? rows * rank + rank * d : rows * d;
             return Embedding(v, EmbeddingRank)
                    + (Positions == PositionScheme.Learned ? Embedding(t, PositionRank) : 0)
@@ -107,6 +123,8 @@ public sealed record ModelOptions
         if (EmbeddingRank < 0 || EmbeddingRank >= DModel) throw Invalid("embedding_rank", EmbeddingRank, $"must lie in [0, d_model = {DModel}) (0: not factorised)");
         if (PositionRank < 0 || PositionRank >= DModel) throw Invalid("position_rank", PositionRank, $"must lie in [0, d_model = {DModel}) (0: not factorised)");
         if (PositionRank > 0 && Positions != PositionScheme.Learned) throw Invalid("position_rank", PositionRank, "factorises learned positions; these are " + Positions.ToString().ToLowerInvariant());
+        if (TiedQk && TiedKv) throw Invalid("tied_kv", TiedKv, "cannot be set with tied_qk (one of the two ties)");
+        if (TiedVo && TiedOq) throw Invalid("tied_oq", TiedOq, "cannot be set with tied_vo (the output is tied to one of them)");
         if (RopeBase <= 1) throw Invalid("rope_base", RopeBase, "must be greater than 1");
         if (NormEpsilon <= 0) throw Invalid("norm_epsilon", NormEpsilon, "must be positive");
     }
@@ -119,6 +137,7 @@ public sealed record ModelOptions
     {
         var parts = new List<string> { $"{Layers}L", $"{Heads}H", $"d{DModel}", $"ff{DFf}" };
         if (HeadWidth > 0) parts.Add($"hd{HeadWidth}");
+        if (Ffn == FfnKind.SwiGlu) parts.Add("swiglu");
         if (!FfnBias) parts.Add("no-ffn-bias");
         if (TiedEmbeddings) parts.Add("tied-emb");
         if (Positions != PositionScheme.Learned) parts.Add(Positions.ToString().ToLowerInvariant());
@@ -126,7 +145,9 @@ public sealed record ModelOptions
         if (!Delimiters) parts.Add("no-delim");
         if (ReversedOperands) parts.Add("reversed");
         if (TiedQk) parts.Add("tied-qk");
+        if (TiedKv) parts.Add("tied-kv");
         if (TiedVo) parts.Add("tied-vo");
+        if (TiedOq) parts.Add("tied-oq");
         if (EmbeddingRank > 0) parts.Add($"emb-r{EmbeddingRank}");
         if (PositionRank > 0) parts.Add($"pos-r{PositionRank}");
         return string.Join(' ', parts);

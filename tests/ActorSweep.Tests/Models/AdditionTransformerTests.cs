@@ -78,18 +78,85 @@ public sealed class AdditionTransformerTests
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, true)]
-    public void A_head_wider_than_the_model_is_causal_and_matches_the_shortcut(bool tiedQk, bool tiedVo)
+    [InlineData(false, true, true, FfnKind.SwiGlu)]
+    [InlineData(false, false, true, FfnKind.SwiGlu, true)]
+    public void A_head_wider_than_the_model_is_causal_and_matches_the_shortcut(bool tiedQk, bool tiedVo, bool tiedKv = false, FfnKind ffn = FfnKind.Gelu, bool tiedOq = false)
     {
         var options = new ModelOptions
         {
             DModel = 3, HeadWidth = 4, DFf = 6, Positions = PositionScheme.Rope, RopeBase = 3, TiedEmbeddings = true,
-            TiedQk = tiedQk, TiedVo = tiedVo, ReversedOperands = true,
+            TiedQk = tiedQk, TiedVo = tiedVo, TiedKv = tiedKv, TiedOq = tiedOq, Ffn = ffn, ReversedOperands = true,
         };
         using var model = new AdditionTransformer(options, seed: 6);
         using var scope = NewDisposeScope();
         var tokens = torch.randint(0, 10, [4, 34], dtype: ScalarType.Int64, generator: new Generator(8));
         AssertCausal(model, tokens);
         AssertShortcutMatches(model, tokens, 21);
+    }
+
+    /// <summary>tied_kv is the untied model whose k and v projections are one and the same matrix.</summary>
+    [Fact]
+    public void Tied_kv_equals_an_untied_model_whose_keys_are_its_values()
+    {
+        var tied = new ModelOptions { DModel = 3, HeadWidth = 4, DFf = 4, Positions = PositionScheme.Rope, RopeBase = 3, Norm = NormKind.RmsNorm, TiedKv = true };
+        using var model = new AdditionTransformer(tied, seed: 7);
+        using var untied = new AdditionTransformer(tied with { TiedKv = false }, seed: 8);
+        using var scope = NewDisposeScope();
+        var slots = model.Parameters.Slots.ToDictionary(s => s.Name, s => s.Parameter);
+        using (torch.no_grad())
+            foreach (var slot in untied.Parameters.Slots)
+            {
+                var source = slots[slot.Name];
+                if (slot.Name != "h0_attn_qkv") slot.Parameter.copy_(source);
+                else slot.Parameter.copy_(torch.cat([source, source.narrow(0, 4, 4)], 0)); // q, k, v = q, kv, kv
+            }
+        var tokens = torch.randint(0, 14, [3, 34], dtype: ScalarType.Int64, generator: new Generator(9));
+        var (expected, actual) = (untied.forward(tokens), model.forward(tokens));
+        Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6), $"max difference {(expected - actual).abs().max().item<float>()}"); // one fused matmul's rounding, not the same one
+        Assert.Contains("tied_qk", Assert.Throws<ArgumentException>((tied with { TiedQk = true }).Validate).Message);
+    }
+
+    /// <summary>tied_oq is the untied model whose output projection is q's kernel transposed.</summary>
+    [Fact]
+    public void Tied_oq_equals_an_untied_model_whose_output_is_q_transposed()
+    {
+        var tied = new ModelOptions { DModel = 3, HeadWidth = 4, DFf = 4, Positions = PositionScheme.Rope, RopeBase = 3, Norm = NormKind.RmsNorm, TiedKv = true, TiedOq = true };
+        using var model = new AdditionTransformer(tied, seed: 7);
+        using var untied = new AdditionTransformer(tied with { TiedOq = false }, seed: 8);
+        using var scope = NewDisposeScope();
+        var slots = model.Parameters.Slots.ToDictionary(s => s.Name, s => s.Parameter);
+        using (torch.no_grad())
+            foreach (var slot in untied.Parameters.Slots)
+                slot.Parameter.copy_(slot.Name == "h0_attn_proj" ? slots["h0_attn_qkv"].narrow(0, 0, 4).t() : slots[slot.Name]);
+        var tokens = torch.randint(0, 14, [3, 34], dtype: ScalarType.Int64, generator: new Generator(9));
+        var (expected, actual) = (untied.forward(tokens), model.forward(tokens));
+        Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6), $"max difference {(expected - actual).abs().max().item<float>()}");
+        Assert.Contains("tied_vo", Assert.Throws<ArgumentException>((tied with { TiedVo = true }).Validate).Message);
+    }
+
+    /// <summary>With the attention's output zeroed, one SwiGLU layer adds W2·(silu(Wg·n) ⊙ Wu·n) to the embedding, n its RMSNorm.</summary>
+    [Fact]
+    public void SwiGlu_adds_the_gated_product_to_the_residual()
+    {
+        var options = new ModelOptions { DModel = 3, HeadWidth = 4, DFf = 2, Ffn = FfnKind.SwiGlu, Positions = PositionScheme.Rope, Norm = NormKind.RmsNorm };
+        using var model = new AdditionTransformer(options, seed: 10);
+        using var scope = NewDisposeScope();
+        var p = model.Parameters.Slots.ToDictionary(s => s.Name, s => s.Parameter);
+        Assert.Equal([4L, 3], p["h0_ffn_fc"].shape); // gate and up, fused
+        using (torch.no_grad())
+        {
+            p["h0_attn_proj"].zero_();
+            p["h0_ln2_scale"].copy_(torch.tensor(new[] { 0.5f, 1.5f, -1f }));
+            p["h0_ffn_fc_bias"].copy_(torch.tensor(new[] { 0.1f, -0.2f, 0.3f, 0.05f }));
+        }
+        var tokens = torch.randint(0, 14, [2, 34], dtype: ScalarType.Int64, generator: new Generator(11));
+        var x = p["tok_emb"].index_select(0, tokens.flatten()).view(2, 34, 3);
+        var n = x * (x * x).mean([-1L], keepdim: true).add(1e-6).rsqrt() * p["h0_ln2_scale"];
+        var fc = torch.nn.functional.linear(n, p["h0_ffn_fc"], p["h0_ffn_fc_bias"]);
+        var gated = torch.nn.functional.silu(fc.narrow(-1, 0, 2)) * fc.narrow(-1, 2, 2);
+        var expected = x + torch.nn.functional.linear(gated, p["h0_ffn_out"], p["h0_ffn_out_bias"]);
+        var hidden = model.Hidden(tokens);
+        Assert.True(expected.allclose(hidden, rtol: 1e-5, atol: 1e-6), $"max difference {(expected - hidden).abs().max().item<float>()}");
     }
 
     [Fact]

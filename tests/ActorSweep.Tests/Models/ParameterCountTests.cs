@@ -93,6 +93,26 @@ public sealed class ParameterCountTests
         Assert.Equal(new long[] { (tiedQk ? 2 : 3) * width, d }, model.Parameters.Slots.Single(s => s.Name == "h0_attn_qkv").Parameter.shape);
     }
 
+    /// <summary>SwiGLU has three d·d_ff maps (biases 2·d_ff + d); tied k/v shares one projection as tied q/k does.</summary>
+    [Theory]
+    [InlineData(FfnKind.SwiGlu, false, true, true, 42 + 6 + 2 * 3 * 4 + 3 * 3 * 2 + 3)]          // 93: q and kv at 3 × 4, output tied to kv
+    [InlineData(FfnKind.SwiGlu, true, true, true, 42 + 6 + 2 * 3 * 4 + 3 * 3 * 2 + 2 * 2 + 3 + 3)] // 100: with the FFN's biases
+    [InlineData(FfnKind.SwiGlu, false, false, false, 42 + 6 + 4 * 3 * 4 + 3 * 3 * 2 + 3)]        // 117
+    [InlineData(FfnKind.Gelu, false, true, false, 42 + 6 + 3 * 3 * 4 + 2 * 3 * 2 + 3)]           // 99: tied k/v with the GELU FFN
+    [InlineData(FfnKind.SwiGlu, false, true, false, 42 + 6 + 2 * 3 * 4 + 3 * 3 * 2 + 3, true)]    // 93: output tied to q instead
+    public void SwiGlu_and_tied_kv_are_counted_exactly(FfnKind ffn, bool ffnBias, bool tiedKv, bool tiedVo, long expected, bool tiedOq = false)
+    {
+        var options = new ModelOptions
+        {
+            DModel = 3, HeadWidth = 4, DFf = 2, Ffn = ffn, FfnBias = ffnBias, TiedEmbeddings = true, Norm = NormKind.RmsNorm,
+            Positions = PositionScheme.Rope, TiedKv = tiedKv, TiedVo = tiedVo, TiedOq = tiedOq,
+        };
+        using var model = new AdditionTransformer(options, seed: 1);
+        Assert.Equal(expected, options.ParameterCount);
+        Assert.Equal(expected, model.parameters().Sum(p => p.numel()));
+        Assert.Equal(!tiedVo && !tiedOq, model.Parameters.Slots.Any(s => s.Name == "h0_attn_proj"));
+    }
+
     [Fact]
     public void Head_dim_must_not_be_negative_and_frees_the_head_count_from_the_width()
     {

@@ -47,6 +47,7 @@ public sealed class TaskSchemaTests
     [InlineData("d_modle", "7", "'d_modle' is not an option of task 'addition' (did you mean 'd_model'?)")]
     [InlineData("d_model", "\"wide\"", "option 'd_model': \"wide\" is not an integer")]
     [InlineData("norm", "\"batchnorm\"", "option 'norm': \"batchnorm\" is not one of layernorm, rmsnorm")]
+    [InlineData("ffn", "\"relu\"", "option 'ffn': \"relu\" is not one of gelu, swiglu")]
     [InlineData("base", "\"pico-9\"", "unknown model 'pico-9'.")]
     [InlineData("checkpoint_every", "0", "option 'checkpoint_every': must be at least 1")]
     [InlineData("curriculum", "[[1,11,5]]", "option 'curriculum': curriculum phase 1-11 digits")]
@@ -68,7 +69,7 @@ public sealed class TaskSchemaTests
     {
         RunDefinition[] definitions =
         [
-            TaskSchemas.Define("addition", "a", 3, new Dictionary<string, string> { ["base"] = "\"pico-7d-ff14-lr02\"", ["curriculum"] = "[[1,2,5]]", ["steps"] = "5", ["head_dim"] = "4" }),
+            TaskSchemas.Define("addition", "a", 3, new Dictionary<string, string> { ["base"] = "\"pico-7d-ff14-lr02\"", ["curriculum"] = "[[1,2,5]]", ["steps"] = "5", ["head_dim"] = "4", ["ffn"] = "\"swiglu\"", ["tied_kv"] = "true", ["tied_oq"] = "true" }),
             TaskSchemas.Define("noop", "n", 4, new Dictionary<string, string> { ["steps"] = "9", ["step_seconds"] = "0.5" }),
         ];
         foreach (var definition in definitions)

@@ -12,13 +12,17 @@ namespace ActorSweep.Tests.Training;
 /// </summary>
 public sealed class ConcurrentTrainingTests
 {
-    /// <summary>The smallest adder's options (rotary positions, RMSNorm, a head wider than the model, tied V/O) and the tuned recipe's (Grokfast, carry-heavy batches, fading weight decay).</summary>
-    static AdditionRun SmallestAdder(AdditionRun run) => run with
+    /// <summary>
+    /// The smallest adder's options (rotary positions, RMSNorm, a head wider than the model, tied V/O; or,
+    /// for the moonshot's shapes, a SwiGLU FFN with k = v and the output tied to q) and the tuned recipe's
+    /// (Grokfast, carry-heavy batches, fading weight decay).
+    /// </summary>
+    static AdditionRun SmallestAdder(AdditionRun run, bool moonshot) => run with
     {
         Model = run.Model with
         {
-            DModel = 3, HeadWidth = 4, DFf = 6, Norm = NormKind.RmsNorm, Positions = PositionScheme.Rope, RopeBase = 3,
-            ReversedOperands = true, TiedVo = true,
+            DModel = 3, HeadWidth = 4, DFf = moonshot ? 2 : 6, Norm = NormKind.RmsNorm, Positions = PositionScheme.Rope, RopeBase = 3,
+            ReversedOperands = true, TiedVo = !moonshot, TiedKv = moonshot, TiedOq = moonshot, Ffn = moonshot ? FfnKind.SwiGlu : FfnKind.Gelu,
         },
         Recipe = run.Recipe with { GrokfastLamb = 2, CarryShare = 0.35, WeightDecay = 0.2, FinalWeightDecay = 0.01 },
     };
@@ -30,7 +34,7 @@ public sealed class ConcurrentTrainingTests
     {
         const int steps = 1000;
         var runs = new[] { CheckpointResumeTests.SmallRun() with { Seed = 1 }, CheckpointResumeTests.SmallRun() with { Seed = 2 } };
-        if (smallestAdder) runs = runs.Select(SmallestAdder).ToArray();
+        if (smallestAdder) runs = runs.Select((run, i) => SmallestAdder(run, moonshot: i == 1)).ToArray();
         var alone = runs.Select(run => Train(run, steps)).ToArray();
 
         using var stop = new CancellationTokenSource();
