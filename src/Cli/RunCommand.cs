@@ -67,6 +67,9 @@ public static class RunCommand
         using var host = await EmbeddedHost.StartAsync(new EmbeddedOptions(database, slots)
         {
             CheckpointDirectory = checkpointDir, LogFile = logFile, ApiUrls = apiUrls, ApiToken = apiToken,
+            // This sweep's runs only: another unfinished sweep in the same database keeps its runs (and
+            // their checkpoints, which may live in another --checkpoints directory) until it is run itself.
+            AdjustNode = node => node with { OnlySweeps = [definition.SweepId] },
         }, cancel);
         string url = NodeWebHost.ListeningUrls(host).FirstOrDefault() ?? apiUrls;
         console.MarkupLine($"Dashboard [link]{Markup.Escape(url)}/[/] (runs, curves and progress in a browser)");

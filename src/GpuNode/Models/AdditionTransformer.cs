@@ -105,6 +105,7 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
         readonly Parameter? _fcBias;    // [F] or [2F]
         readonly Parameter _out;        // [d, F]
         readonly Parameter? _outBias;   // [d]
+        readonly Norm? _qNorm, _kNorm;  // [hd] each, when qk_norm
         readonly Rotary? _rotary;
 
         public Block(string name, ModelOptions o, FlatParameters p, Rotary? rotary)
@@ -114,6 +115,11 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
             int d = o.DModel, a = o.AttentionWidth;
             _norm1 = new Norm($"{name}_ln1", o, p);
             _qkv = p.Take($"{name}_attn_qkv", ParameterInit.DenseKernel, (o.TiedQk || o.TiedKv ? 2 : 3) * a, d);
+            if (o.QkNorm)
+            {
+                _qNorm = new Norm($"{name}_q_norm", NormKind.RmsNorm, o.HeadDim, o.NormEpsilon, p);
+                if (!o.TiedQk) _kNorm = new Norm($"{name}_k_norm", NormKind.RmsNorm, o.HeadDim, o.NormEpsilon, p);
+            }
             if (!o.TiedVo && !o.TiedOq) _proj = p.Take($"{name}_attn_proj", ParameterInit.DenseKernel, d, a);
             _norm2 = new Norm($"{name}_ln2", o, p);
             int fcRows = (o.Ffn == FfnKind.SwiGlu ? 2 : 1) * o.DFf;
@@ -149,8 +155,9 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
             var qkv = F.linear(a, _qkv).split(width, dim: -1);                       // 3 (or 2) × [B, T, A]
             Tensor q = SplitHeads(qkv[0]);                                           // [B, H, T, hd]
             Tensor k = _o.TiedQk ? q : SplitHeads(qkv[1]);
-            Tensor v = SplitHeads(qkv[^1]);                                          // tied_kv: k's projection, taken before rotation
-            if (_rotary is not null) { q = _rotary.Apply(q); k = _rotary.Apply(k); }
+            Tensor v = SplitHeads(qkv[^1]);                                          // tied_kv: k's projection, before norm and rotation
+            if (_qNorm is not null) { q = _qNorm.Forward(q); k = _kNorm is null ? q : _kNorm.Forward(k); } // RMSNorm per head, as in Qwen3
+            if (_rotary is not null) { q = _rotary.Apply(q); k = _o.TiedQk ? q : _rotary.Apply(k); }
             // softmax(qkᵀ/√hd)·v, causal. For the last n queries the mask is the causal mask's last n
             // rows (SDPA's is_causal would align the rows to the first keys instead).
             var y = from == 0
@@ -191,25 +198,30 @@ public sealed class AdditionTransformer : nn.Module<Tensor, Tensor>
         public Tensor Table() => _up is null ? _table : F.linear(_table, _up);   // [N, d]
     }
 
-    /// <summary>LayerNorm (scale and bias) or RMSNorm (scale only), epsilon 1e-6 as in Flax.</summary>
+    /// <summary>LayerNorm (scale and bias) or RMSNorm (scale only) over the last <c>width</c> channels, epsilon 1e-6 as in Flax.</summary>
     sealed class Norm
     {
-        readonly ModelOptions _o;
-        readonly Parameter _scale;      // [d]
-        readonly Parameter? _bias;      // [d]
-        readonly Scalar _epsilon;       // held for RMSNorm's sum (see HeldScalar)
+        readonly NormKind _kind;
+        readonly int _width;
+        readonly double _epsilon;
+        readonly Scalar _heldEpsilon;   // held for RMSNorm's sum (see HeldScalar)
+        readonly Parameter _scale;      // [width]
+        readonly Parameter? _bias;      // [width]
 
-        public Norm(string name, ModelOptions o, FlatParameters p)
+        /// <summary>One of the model's norms: over d_model, of the configured kind.</summary>
+        public Norm(string name, ModelOptions o, FlatParameters p) : this(name, o.Norm, o.DModel, o.NormEpsilon, p) { }
+
+        public Norm(string name, NormKind kind, int width, double epsilon, FlatParameters p)
         {
-            _o = o;
-            _epsilon = o.NormEpsilon.ToScalar();
-            _scale = p.Take($"{name}_scale", ParameterInit.Ones, o.DModel);
-            if (o.Norm == NormKind.LayerNorm) _bias = p.Take($"{name}_bias", ParameterInit.Zeros, o.DModel);
+            (_kind, _width, _epsilon) = (kind, width, epsilon);
+            _heldEpsilon = epsilon.ToScalar();
+            _scale = p.Take($"{name}_scale", ParameterInit.Ones, width);
+            if (kind == NormKind.LayerNorm) _bias = p.Take($"{name}_bias", ParameterInit.Zeros, width);
         }
 
-        public Tensor Forward(Tensor x) => _o.Norm == NormKind.LayerNorm
-            ? F.layer_norm(x, [_o.DModel], _scale, _bias, _o.NormEpsilon)
-            : x * x.pow(HeldScalar.Two).mean([-1L], keepdim: true).add(_epsilon, HeldScalar.One).rsqrt() * _scale;
+        public Tensor Forward(Tensor x) => _kind == NormKind.LayerNorm
+            ? F.layer_norm(x, [_width], _scale, _bias, _epsilon)
+            : x * x.pow(HeldScalar.Two).mean([-1L], keepdim: true).add(_heldEpsilon, HeldScalar.One).rsqrt() * _scale;
     }
 
     /// <summary>

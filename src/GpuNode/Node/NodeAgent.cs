@@ -167,7 +167,7 @@ public sealed class NodeAgent : ReceiveActor, IWithTimers
         int free = _settings.Slots - _running.Count;
         if (free <= 0 || _requestedAt >= 0 || _draining || Stopwatch.GetTimestamp() < _pausedUntil) return;
         _requestedAt = Stopwatch.GetTimestamp();
-        _supervisor.Tell(new RequestWork(_settings.NodeId, free, _settings.Device, _settings.MaxParameters));
+        _supervisor.Tell(new RequestWork(_settings.NodeId, free, _settings.Device, _settings.MaxParameters, _settings.OnlySweeps));
     }
 
     void Start(RunAssignment assignment)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ActorSweep.Hosting.Storage;
 using ActorSweep.Messages.Work;
 
@@ -14,6 +15,8 @@ public sealed record NodeSettings(string NodeId, int Slots, string Device, IChec
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(0.5);
     /// <summary>The largest model (parameters) this node trains; larger runs are left to other nodes. Null: no bound.</summary>
     public long? MaxParameters { get; init; }
+    /// <summary>The only sweeps whose runs this node takes; null: any sweep's.</summary>
+    public ImmutableList<string>? OnlySweeps { get; init; }
     /// <summary>Fault drills and tests: return true to make the training actor throw before training that step.</summary>
     public Func<RunAssignment, long, bool>? InjectFault { get; init; }
 }

@@ -8,8 +8,11 @@ namespace ActorSweep.Messages.Work;
 /// <summary>
 /// A node agent asks for up to <see cref="FreeSlots"/> runs. Nodes pull work at their own pace.
 /// <see cref="MaxParameters"/>, when set, is the largest model the node takes (its memory's bound).
+/// <see cref="OnlySweeps"/>, when set, are the only sweeps whose runs it takes (`actorsweep run` trains
+/// its own sweep, not every unfinished one in its database).
 /// </summary>
-public sealed record RequestWork(string NodeId, int FreeSlots, string Device, long? MaxParameters = null) : IWorkMessage;
+public sealed record RequestWork(string NodeId, int FreeSlots, string Device, long? MaxParameters = null,
+                                 ImmutableList<string>? OnlySweeps = null) : IWorkMessage;
 
 /// <summary>
 /// One run handed to a node: attempt <see cref="Attempt"/>, resuming from <see cref="ResumeFrom"/> when set, within <see cref="Limits"/>.

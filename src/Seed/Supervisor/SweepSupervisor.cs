@@ -157,10 +157,14 @@ public sealed class SweepSupervisor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    /// <summary>To the oldest sweep with queued runs not yet tried for this request (a node whose model bound none of a sweep's runs fit tries the next).</summary>
+    /// <summary>
+    /// To the oldest sweep with queued runs not yet tried for this request (a node whose model bound none of a sweep's runs fit tries the next),
+    /// among the sweeps the node takes.
+    /// </summary>
     void RouteWork(RequestWork request, IActorRef node, ImmutableHashSet<string> tried)
     {
-        var sweep = _order.FirstOrDefault(id => !tried.Contains(id) && _summaries.TryGetValue(id, out var s) && s.Queued > 0);
+        var sweep = _order.FirstOrDefault(id => !tried.Contains(id) && (request.OnlySweeps is not { } only || only.Contains(id))
+                                                && _summaries.TryGetValue(id, out var s) && s.Queued > 0);
         if (sweep is null)
         {
             _waiting[request.NodeId] = node;

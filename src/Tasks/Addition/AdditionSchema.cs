@@ -36,6 +36,7 @@ public sealed class AdditionSchema : ITaskSchema
         .Add<bool>("tied_kv", (d, v) => d with { Model = d.Model with { TiedKv = v } })
         .Add<bool>("tied_vo", (d, v) => d with { Model = d.Model with { TiedVo = v } })
         .Add<bool>("tied_oq", (d, v) => d with { Model = d.Model with { TiedOq = v } })
+        .Add<bool>("qk_norm", (d, v) => d with { Model = d.Model with { QkNorm = v } })
         .Add<int>("embedding_rank", (d, v) => d with { Model = d.Model with { EmbeddingRank = v } })
         .Add<int>("position_rank", (d, v) => d with { Model = d.Model with { PositionRank = v } })
         .Add<double>("rope_base", (d, v) => d with { Model = d.Model with { RopeBase = v } })

@@ -57,6 +57,8 @@ public sealed record ModelOptions
     public bool ReversedOperands { get; init; } = false;
     /// <summary>The attention's output projection is the value projection transposed (d² fewer).</summary>
     public bool TiedVo { get; init; } = false;
+    /// <summary>RMSNorm on each head's queries and keys before rotation, as in Qwen3 (a head_dim-wide scale each, shared by the heads).</summary>
+    public bool QkNorm { get; init; } = false;
     /// <summary>The attention's output projection is the query projection transposed (d² fewer; with tied_kv, as in the smallest trained adders).</summary>
     public bool TiedOq { get; init; } = false;
     /// <summary>Token embedding factorised as [V, r]·[r, d] (V·r + r·d instead of V·d); 0 keeps it whole.
@@ -78,7 +80,7 @@ public sealed record ModelOptions
 
     /// <summary>The seed's formula: V·d + T·d (learned positions) + L·(2·norm + 4d² (3d² tied q/k
     /// or k/v) + 2·d·d_ff (+ d_ff + d with FFN bias)) + norm + V·d (untied head), norm = 2d or d;
-    /// tied v/o (or o/q) takes d² per layer off, a SwiGLU FFN has three d·d_ff maps (and 2·d_ff + d biases),
+    /// tied v/o (or o/q) takes d² per layer off, qk_norm adds 2·head_dim (head_dim with tied q/k), a SwiGLU FFN has three d·d_ff maps (and 2·d_ff + d biases),
     /// and a factorised embedding of rank r costs N·r + r·d instead of N·d.
     /// With head_dim set each attention d² becomes d·n_heads·head_dim.</summary>
     [JsonIgnore]
@@ -91,10 +93,11 @@ public sealed record ModelOptions
             long attention = (2 + (TiedQk || TiedKv ? 0 : 1) + (TiedVo || TiedOq ? 0 : 1)) * d * a;
             long ffnMaps = Ffn == FfnKind.SwiGlu ? 3 : 2;
             long ffn = ffnMaps * d * ff + (FfnBias ? (ffnMaps - 1) * ff + d : 0);
+            long qkNorm = QkNorm ? (TiedQk ? 1 : 2) * HeadDim : 0;
             long Embedding(long rows, int rank) => rank > 0 ? rows * rank + rank * d : rows * d;
             return Embedding(v, EmbeddingRank)
                    + (Positions == PositionScheme.Learned ? Embedding(t, PositionRank) : 0)
-                   + Layers * (2 * norm + attention + ffn)
+                   + Layers * (2 * norm + attention + qkNorm + ffn)
                    + norm
                    + (TiedEmbeddings ? 0 : v * d);
         }
@@ -148,6 +151,7 @@ public sealed record ModelOptions
         if (TiedKv) parts.Add("tied-kv");
         if (TiedVo) parts.Add("tied-vo");
         if (TiedOq) parts.Add("tied-oq");
+        if (QkNorm) parts.Add("qk-norm");
         if (EmbeddingRank > 0) parts.Add($"emb-r{EmbeddingRank}");
         if (PositionRank > 0) parts.Add($"pos-r{PositionRank}");
         return string.Join(' ', parts);

@@ -1,6 +1,11 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using ActorSweep.Cli;
+using ActorSweep.Messages.Sweeps;
 using ActorSweep.Seed.Cli;
+using ActorSweep.Seed.Hosting;
+using ActorSweep.Seed.Sweeps;
+using Microsoft.Extensions.Hosting;
 
 namespace ActorSweep.Tests.Cli;
 
@@ -102,6 +107,31 @@ public sealed class SweepCommandsTests : IDisposable
         var tooFar = await CliRunner.RunAsync("replay", "inspect", "--db", Db, "--until", "12");
         Assert.Equal(ExitCodes.Usage, tooFar.ExitCode);
         Assert.Contains("--until must lie in [1, 11]", tooFar.Error);
+    }
+
+    /// <summary>
+    /// `run` trains its own sweep. Another unfinished sweep in the same database (submitted to a seed
+    /// without workers here) keeps its runs queued: it is older, so before the fix `run` trained it
+    /// first, with this command's --checkpoints, where its own checkpoints are not.
+    /// </summary>
+    [Fact]
+    public async Task Run_trains_only_its_own_sweep_and_leaves_another_unfinished_one_queued()
+    {
+        using (var host = await EmbeddedHost.StartAsync(new EmbeddedOptions(JournalDatabase.Sqlite(Db), Slots: 0) { LogFile = Path.Combine(_dir, "other.log") }))
+        {
+            var reply = await SweepClient.For(host).SubmitAsync(SweepFile.Parse("name: other\ntask: noop\nseeds: [1, 2]\n", "other.yaml"), CancellationToken.None);
+            Assert.IsType<SweepAccepted>(reply);
+            await host.StopAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        string mine = Write("mine.yaml", "name: mine\ntask: noop\nseeds: [1, 2, 3]\ndefaults: { steps: 4, checkpoint_every: 2 }\n");
+        var run = await CliRunner.RunAsync("run", mine, "--db", Db, "--slots", "2", "--report", Path.Combine(_dir, "r"));
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Error + run.Output);
+        Assert.Contains("3 completed, 0 failed, 0 running, 0 queued of 3", (await CliRunner.RunAsync("status", "mine", "--db", Db)).Output);
+        var other = await CliRunner.RunAsync("status", "other", "--db", Db);
+        Assert.Contains("0 completed, 0 failed, 0 running, 2 queued of 2", other.Output);
+        Assert.DoesNotContain("other", (await CliRunner.RunAsync("replay", "mine", "--db", Db)).Output);
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed class SerializerTests : IDisposable
         yield return new SweepClosed("s", summary);
         yield return new SweepReopened("s");
         yield return state;
-        yield return new RequestWork("n1", 4, "cuda:0");
+        yield return new RequestWork("n1", 4, "cuda:0", 5000, ["a", "b"]);
         yield return new AssignRuns("n1", [new RunAssignment("s", Run("a"), 3, Checkpoint(9), null, Adopted: true)]);
         yield return new NoWork("n1");
         yield return new WorkAvailable("runs queued");

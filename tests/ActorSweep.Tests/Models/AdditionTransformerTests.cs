@@ -80,12 +80,15 @@ public sealed class AdditionTransformerTests
     [InlineData(true, true)]
     [InlineData(false, true, true, FfnKind.SwiGlu)]
     [InlineData(false, false, true, FfnKind.SwiGlu, true)]
-    public void A_head_wider_than_the_model_is_causal_and_matches_the_shortcut(bool tiedQk, bool tiedVo, bool tiedKv = false, FfnKind ffn = FfnKind.Gelu, bool tiedOq = false)
+    [InlineData(false, false, true, FfnKind.SwiGlu, true, true)]
+    [InlineData(true, true, false, FfnKind.Gelu, false, true)]
+    public void A_head_wider_than_the_model_is_causal_and_matches_the_shortcut(bool tiedQk, bool tiedVo, bool tiedKv = false, FfnKind ffn = FfnKind.Gelu,
+                                                                               bool tiedOq = false, bool qkNorm = false)
     {
         var options = new ModelOptions
         {
             DModel = 3, HeadWidth = 4, DFf = 6, Positions = PositionScheme.Rope, RopeBase = 3, TiedEmbeddings = true,
-            TiedQk = tiedQk, TiedVo = tiedVo, TiedKv = tiedKv, TiedOq = tiedOq, Ffn = ffn, ReversedOperands = true,
+            TiedQk = tiedQk, TiedVo = tiedVo, TiedKv = tiedKv, TiedOq = tiedOq, QkNorm = qkNorm, Ffn = ffn, ReversedOperands = true,
         };
         using var model = new AdditionTransformer(options, seed: 6);
         using var scope = NewDisposeScope();
@@ -132,6 +135,23 @@ public sealed class AdditionTransformerTests
         var (expected, actual) = (untied.forward(tokens), model.forward(tokens));
         Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6), $"max difference {(expected - actual).abs().max().item<float>()}");
         Assert.Contains("tied_vo", Assert.Throws<ArgumentException>((tied with { TiedVo = true }).Validate).Message);
+    }
+
+    /// <summary>qk_norm normalises each head's queries and keys: scaling their kernels changes nothing, and without it, it does.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Qk_norm_makes_attention_blind_to_the_scale_of_queries_and_keys(bool qkNorm)
+    {
+        var options = new ModelOptions { DModel = 3, HeadWidth = 4, DFf = 4, Positions = PositionScheme.Rope, RopeBase = 3, Norm = NormKind.RmsNorm, QkNorm = qkNorm };
+        using var model = new AdditionTransformer(options, seed: 12);
+        using var scope = NewDisposeScope();
+        var tokens = torch.randint(0, 14, [3, 34], dtype: ScalarType.Int64, generator: new Generator(13));
+        var before = model.forward(tokens);
+        var qkv = model.Parameters.Slots.Single(s => s.Name == "h0_attn_qkv").Parameter;
+        using (torch.no_grad()) qkv.narrow(0, 0, 8).mul_(5); // q and k rows; v's stay
+        var after = model.forward(tokens);
+        Assert.Equal(qkNorm, before.allclose(after, rtol: 1e-4, atol: 1e-5));
     }
 
     /// <summary>With the attention's output zeroed, one SwiGLU layer adds W2·(silu(Wg·n) ⊙ Wu·n) to the embedding, n its RMSNorm.</summary>

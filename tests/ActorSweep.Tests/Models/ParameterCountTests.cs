@@ -100,17 +100,19 @@ public sealed class ParameterCountTests
     [InlineData(FfnKind.SwiGlu, false, false, false, 42 + 6 + 4 * 3 * 4 + 3 * 3 * 2 + 3)]        // 117
     [InlineData(FfnKind.Gelu, false, true, false, 42 + 6 + 3 * 3 * 4 + 2 * 3 * 2 + 3)]           // 99: tied k/v with the GELU FFN
     [InlineData(FfnKind.SwiGlu, false, true, false, 42 + 6 + 2 * 3 * 4 + 3 * 3 * 2 + 3, true)]    // 93: output tied to q instead
-    public void SwiGlu_and_tied_kv_are_counted_exactly(FfnKind ffn, bool ffnBias, bool tiedKv, bool tiedVo, long expected, bool tiedOq = false)
+    [InlineData(FfnKind.SwiGlu, false, true, false, 42 + 6 + 2 * 3 * 4 + 4 + 4 + 3 * 3 * 2 + 3, true, true)]  // 101: q and k norms, 4 each
+    public void SwiGlu_and_tied_kv_are_counted_exactly(FfnKind ffn, bool ffnBias, bool tiedKv, bool tiedVo, long expected, bool tiedOq = false, bool qkNorm = false)
     {
         var options = new ModelOptions
         {
             DModel = 3, HeadWidth = 4, DFf = 2, Ffn = ffn, FfnBias = ffnBias, TiedEmbeddings = true, Norm = NormKind.RmsNorm,
-            Positions = PositionScheme.Rope, TiedKv = tiedKv, TiedVo = tiedVo, TiedOq = tiedOq,
+            Positions = PositionScheme.Rope, TiedKv = tiedKv, TiedVo = tiedVo, TiedOq = tiedOq, QkNorm = qkNorm,
         };
         using var model = new AdditionTransformer(options, seed: 1);
         Assert.Equal(expected, options.ParameterCount);
         Assert.Equal(expected, model.parameters().Sum(p => p.numel()));
         Assert.Equal(!tiedVo && !tiedOq, model.Parameters.Slots.Any(s => s.Name == "h0_attn_proj"));
+        Assert.Equal(qkNorm, model.Parameters.Slots.Any(s => s.Name == "h0_k_norm_scale"));
     }
 
     [Fact]

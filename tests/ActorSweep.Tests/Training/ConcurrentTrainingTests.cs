@@ -14,7 +14,7 @@ public sealed class ConcurrentTrainingTests
 {
     /// <summary>
     /// The smallest adder's options (rotary positions, RMSNorm, a head wider than the model, tied V/O; or,
-    /// for the moonshot's shapes, a SwiGLU FFN with k = v and the output tied to q) and the tuned recipe's
+    /// for the moonshot's shapes, a SwiGLU FFN with k = v, the output tied to q and normed q and k) and the tuned recipe's
     /// (Grokfast, carry-heavy batches, fading weight decay).
     /// </summary>
     static AdditionRun SmallestAdder(AdditionRun run, bool moonshot) => run with
@@ -22,7 +22,7 @@ public sealed class ConcurrentTrainingTests
         Model = run.Model with
         {
             DModel = 3, HeadWidth = 4, DFf = moonshot ? 2 : 6, Norm = NormKind.RmsNorm, Positions = PositionScheme.Rope, RopeBase = 3,
-            ReversedOperands = true, TiedVo = !moonshot, TiedKv = moonshot, TiedOq = moonshot, Ffn = moonshot ? FfnKind.SwiGlu : FfnKind.Gelu,
+            ReversedOperands = true, TiedVo = !moonshot, TiedKv = moonshot, TiedOq = moonshot, QkNorm = moonshot, Ffn = moonshot ? FfnKind.SwiGlu : FfnKind.Gelu,
         },
         Recipe = run.Recipe with { GrokfastLamb = 2, CarryShare = 0.35, WeightDecay = 0.2, FinalWeightDecay = 0.01 },
     };
