@@ -21,11 +21,11 @@ public static class CertsCommand
 
     static Option<string> PeerNameOption() => new("--peer-name")
     {
-        Description = $"The DNS name every node certificate carries and every node checks (--tls-peer-name). [default: {ClusterTls.DefaultPeerName}]",
+        Description = "The DNS name every node certificate carries and every node checks (--tls-peer-name).",
         DefaultValueFactory = _ => ClusterTls.DefaultPeerName,
     };
 
-    static Option<int> DaysOption() => new("--days") { Description = "How long node certificates stay valid, in days. [default: 365]", DefaultValueFactory = _ => 365 };
+    static Option<int> DaysOption() => new("--days") { Description = "How long node certificates stay valid, in days.", DefaultValueFactory = _ => 365 };
 
     static Command Init()
     {

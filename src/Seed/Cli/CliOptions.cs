@@ -21,7 +21,7 @@ public static class CliOptions
     /// <summary>How many rows a results table shows, best first.</summary>
     public static Option<int> Top() => new("--top")
     {
-        Description = $"Show the best N runs (0: every run). [default: {Reports.SweepPrinter.DefaultTop}]", DefaultValueFactory = _ => Reports.SweepPrinter.DefaultTop,
+        Description = "Show the best N runs (0: every run).", DefaultValueFactory = _ => Reports.SweepPrinter.DefaultTop,
     };
 
     /// <summary>A PostgreSQL connection string (it may hold a password): --postgres, or --postgres-file from a mounted secret.</summary>
