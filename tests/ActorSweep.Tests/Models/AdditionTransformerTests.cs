@@ -57,8 +57,7 @@ public sealed class AdditionTransformerTests
     {
         var full = model.Hidden(tokens).narrow(1, from, tokens.shape[1] - from);
         var part = model.Hidden(tokens, from);
-        Assert.Equal(full.shape, part.shape);
-        Assert.True(full.allclose(part, rtol: 1e-5, atol: 1e-6), $"max difference {(full - part).abs().max().item<float>()}");
+        AssertClose(full, part);
     }
 
     /// <summary>The trainer's shortcut: the last layer computed from a position on gives what the full pass gives there.</summary>
@@ -102,20 +101,9 @@ public sealed class AdditionTransformerTests
     public void Tied_kv_equals_an_untied_model_whose_keys_are_its_values()
     {
         var tied = new ModelOptions { DModel = 3, HeadWidth = 4, DFf = 4, Positions = PositionScheme.Rope, RopeBase = 3, Norm = NormKind.RmsNorm, TiedKv = true };
-        using var model = new AdditionTransformer(tied, seed: 7);
-        using var untied = new AdditionTransformer(tied with { TiedKv = false }, seed: 8);
-        using var scope = NewDisposeScope();
-        var slots = model.Parameters.Slots.ToDictionary(s => s.Name, s => s.Parameter);
-        using (torch.no_grad())
-            foreach (var slot in untied.Parameters.Slots)
-            {
-                var source = slots[slot.Name];
-                if (slot.Name != "h0_attn_qkv") slot.Parameter.copy_(source);
-                else slot.Parameter.copy_(torch.cat([source, source.narrow(0, 4, 4)], 0)); // q, k, v = q, kv, kv
-            }
-        var tokens = torch.randint(0, 14, [3, 34], dtype: ScalarType.Int64, generator: new Generator(9));
-        var (expected, actual) = (untied.forward(tokens), model.forward(tokens));
-        Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6), $"max difference {(expected - actual).abs().max().item<float>()}"); // one fused matmul's rounding, not the same one
+        AssertEqualsUntied(tied, tied with { TiedKv = false }, (name, slots) => name == "h0_attn_qkv"
+            ? torch.cat([slots[name], slots[name].narrow(0, 4, 4)], 0) // q, k, v = q, kv, kv
+            : slots[name]);
         Assert.Contains("tied_qk", Assert.Throws<ArgumentException>((tied with { TiedQk = true }).Validate).Message);
     }
 
@@ -124,17 +112,31 @@ public sealed class AdditionTransformerTests
     public void Tied_oq_equals_an_untied_model_whose_output_is_q_transposed()
     {
         var tied = new ModelOptions { DModel = 3, HeadWidth = 4, DFf = 4, Positions = PositionScheme.Rope, RopeBase = 3, Norm = NormKind.RmsNorm, TiedKv = true, TiedOq = true };
+        AssertEqualsUntied(tied, tied with { TiedOq = false }, (name, slots) => name == "h0_attn_proj" ? slots["h0_attn_qkv"].narrow(0, 0, 4).t() : slots[name]);
+        Assert.Contains("tied_vo", Assert.Throws<ArgumentException>((tied with { TiedVo = true }).Validate).Message);
+    }
+
+    /// <summary>
+    /// The tied model gives the logits of the untied one whose every parameter <paramref name="untiedValue"/>
+    /// builds from the tied model's (by name), up to rounding: the fused matmuls differ in shape.
+    /// </summary>
+    static void AssertEqualsUntied(ModelOptions tied, ModelOptions untiedOptions, Func<string, Dictionary<string, Tensor>, Tensor> untiedValue)
+    {
         using var model = new AdditionTransformer(tied, seed: 7);
-        using var untied = new AdditionTransformer(tied with { TiedOq = false }, seed: 8);
+        using var untied = new AdditionTransformer(untiedOptions, seed: 8);
         using var scope = NewDisposeScope();
-        var slots = model.Parameters.Slots.ToDictionary(s => s.Name, s => s.Parameter);
+        var slots = model.Parameters.Slots.ToDictionary(s => s.Name, s => (Tensor)s.Parameter);
         using (torch.no_grad())
             foreach (var slot in untied.Parameters.Slots)
-                slot.Parameter.copy_(slot.Name == "h0_attn_proj" ? slots["h0_attn_qkv"].narrow(0, 0, 4).t() : slots[slot.Name]);
+                slot.Parameter.copy_(untiedValue(slot.Name, slots));
         var tokens = torch.randint(0, 14, [3, 34], dtype: ScalarType.Int64, generator: new Generator(9));
-        var (expected, actual) = (untied.forward(tokens), model.forward(tokens));
+        AssertClose(untied.forward(tokens), model.forward(tokens));
+    }
+
+    static void AssertClose(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.shape, actual.shape);
         Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6), $"max difference {(expected - actual).abs().max().item<float>()}");
-        Assert.Contains("tied_vo", Assert.Throws<ArgumentException>((tied with { TiedVo = true }).Validate).Message);
     }
 
     /// <summary>qk_norm normalises each head's queries and keys: scaling their kernels changes nothing, and without it, it does.</summary>
@@ -175,8 +177,7 @@ public sealed class AdditionTransformerTests
         var fc = torch.nn.functional.linear(n, p["h0_ffn_fc"], p["h0_ffn_fc_bias"]);
         var gated = torch.nn.functional.silu(fc.narrow(-1, 0, 2)) * fc.narrow(-1, 2, 2);
         var expected = x + torch.nn.functional.linear(gated, p["h0_ffn_out"], p["h0_ffn_out_bias"]);
-        var hidden = model.Hidden(tokens);
-        Assert.True(expected.allclose(hidden, rtol: 1e-5, atol: 1e-6), $"max difference {(expected - hidden).abs().max().item<float>()}");
+        AssertClose(expected, model.Hidden(tokens));
     }
 
     [Fact]
